@@ -1,0 +1,2 @@
+// `import KexueText` brings the layers and the core with it.
+@_exported import KexueNN
