@@ -1,0 +1,111 @@
+/// Layer normalisation over the last axis, fused, with a hand-written backward.
+///
+/// y = (x − μ)/√(σ² + eps) · weight + bias, μ and σ² (biased) per row — as PyTorch's layer_norm.
+public func layerNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, eps: Double = 1e-5) -> Tensor {
+    let n = x.shape.last ?? 0
+    precondition(x.dtype.isFloatingPoint && n > 0, "layerNorm: needs a float tensor with a non-empty last axis, got \(x.dtype) \(x.shape)")
+    for (name, p) in [("weight", weight), ("bias", bias)] {
+        if let p { precondition(p.shape == [n] && p.dtype == x.dtype, "layerNorm: \(name) of shape \(p.shape) for input \(x.shape)") }
+    }
+    let rows = x.count / n
+    let out = Tensor(uninitializedShape: x.shape, dtype: x.dtype)
+    let mean = Tensor(uninitializedShape: [rows], dtype: x.dtype)
+    let rstd = Tensor(uninitializedShape: [rows], dtype: x.dtype)
+    if x.dtype == .float32 {
+        LayerNormKernel.forward(x.pointer(Float.self), weight?.pointer(Float.self), bias?.pointer(Float.self),
+                                out.pointer(Float.self), mean.pointer(Float.self), rstd.pointer(Float.self),
+                                rows: rows, n: n, eps: Float(eps))
+    } else {
+        LayerNormKernel.forward(x.pointer(Double.self), weight?.pointer(Double.self), bias?.pointer(Double.self),
+                                out.pointer(Double.self), mean.pointer(Double.self), rstd.pointer(Double.self),
+                                rows: rows, n: n, eps: eps)
+    }
+    var inputs = [x]
+    if let weight { inputs.append(weight) }
+    if let bias { inputs.append(bias) }
+    return record(out, .layerNorm, inputs) { g, needs in
+        let dx = Tensor(uninitializedShape: x.shape, dtype: x.dtype)
+        let dw = weight.map { Tensor(uninitializedShape: $0.shape, dtype: $0.dtype) }
+        let db = bias.map { Tensor(uninitializedShape: $0.shape, dtype: $0.dtype) }
+        if x.dtype == .float32 {
+            LayerNormKernel.backward(x.pointer(Float.self), g.pointer(Float.self), weight?.pointer(Float.self),
+                                     mean.pointer(Float.self), rstd.pointer(Float.self), dx.pointer(Float.self),
+                                     dw?.pointer(Float.self), db?.pointer(Float.self), rows: rows, n: n)
+        } else {
+            LayerNormKernel.backward(x.pointer(Double.self), g.pointer(Double.self), weight?.pointer(Double.self),
+                                     mean.pointer(Double.self), rstd.pointer(Double.self), dx.pointer(Double.self),
+                                     dw?.pointer(Double.self), db?.pointer(Double.self), rows: rows, n: n)
+        }
+        var grads: [Tensor?] = [dx]
+        if weight != nil { grads.append(dw) }
+        if bias != nil { grads.append(db) }
+        return grads
+    }
+}
+
+enum LayerNormKernel {
+    static func forward<T: KexueFloat>(_ x: UnsafePointer<T>, _ w: UnsafePointer<T>?, _ b: UnsafePointer<T>?,
+                                       _ y: UnsafeMutablePointer<T>, _ mean: UnsafeMutablePointer<T>,
+                                       _ rstd: UnsafeMutablePointer<T>, rows: Int, n: Int, eps: T) {
+        parallelChunks(rows, grain: Swift.max(1, 8192 / n)) { range in
+            for r in range {
+                let xr = x + r * n, yr = y + r * n
+                let mu = AxisReduce.reduceContiguous(.sum, xr, n) / T(n)
+                var lanes = SIMD16<T>(repeating: 0)
+                var j = 0
+                while j + 16 <= n {
+                    let d = UnsafeRawPointer(xr + j).loadUnaligned(as: SIMD16<T>.self) - mu
+                    lanes += d * d
+                    j += 16
+                }
+                var v = lanes.sum()
+                while j < n { let d = xr[j] - mu; v += d * d; j += 1 }
+                let rs = 1 / (v / T(n) + eps).squareRoot()
+                mean[r] = mu
+                rstd[r] = rs
+                for j in 0..<n {
+                    var h = (xr[j] - mu) * rs
+                    if let w { h *= w[j] }
+                    if let b { h += b[j] }
+                    yr[j] = h
+                }
+            }
+        }
+    }
+
+    static func backward<T: KexueFloat>(_ x: UnsafePointer<T>, _ g: UnsafePointer<T>, _ w: UnsafePointer<T>?,
+                                        _ mean: UnsafePointer<T>, _ rstd: UnsafePointer<T>,
+                                        _ dx: UnsafeMutablePointer<T>, _ dw: UnsafeMutablePointer<T>?,
+                                        _ db: UnsafeMutablePointer<T>?, rows: Int, n: Int) {
+        // dx = rstd · (ĝ − mean(ĝ) − x̂·mean(ĝ⊙x̂)), ĝ = g⊙w, x̂ = (x − μ)·rstd.
+        parallelChunks(rows, grain: Swift.max(1, 8192 / n)) { range in
+            for r in range {
+                let xr = x + r * n, gr = g + r * n, dr = dx + r * n
+                let mu = mean[r], rs = rstd[r]
+                var sumG: T = 0, sumGX: T = 0
+                for j in 0..<n {
+                    let gh = w.map { gr[j] * $0[j] } ?? gr[j]
+                    sumG += gh
+                    sumGX += gh * (xr[j] - mu) * rs
+                }
+                let mG = sumG / T(n), mGX = sumGX / T(n)
+                for j in 0..<n {
+                    let gh = w.map { gr[j] * $0[j] } ?? gr[j]
+                    dr[j] = rs * (gh - mG - (xr[j] - mu) * rs * mGX)
+                }
+            }
+        }
+        // Parameter gradients: each thread owns a range of columns and walks rows in order,
+        // so the sums are the same whatever the thread count.
+        guard dw != nil || db != nil else { return }
+        parallelChunks(n, grain: 64) { cols in
+            for j in cols { dw?[j] = 0; db?[j] = 0 }
+            for r in 0..<rows {
+                let xr = x + r * n, gr = g + r * n
+                let mu = mean[r], rs = rstd[r]
+                if let dw { for j in cols { dw[j] += gr[j] * (xr[j] - mu) * rs } }
+                if let db { for j in cols { db[j] += gr[j] } }
+            }
+        }
+    }
+}
