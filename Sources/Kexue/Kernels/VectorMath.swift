@@ -7,12 +7,12 @@
 public enum VectorMath {
     public typealias V = SIMD16<Float>
 
-    /// e^x. Inputs are clamped to [-87.3, 88.7] (results 0…Float.greatestFiniteMagnitude range).
+    /// e^x, correctly 0 below −104, +inf above 88.72, NaN for NaN.
     @inline(__always)
     public static func exp(_ x: V) -> V {
         var x = x
-        x = x.replacing(with: 88.7, where: x .> 88.7)
-        x = x.replacing(with: -87.3, where: x .< -87.3)
+        x = x.replacing(with: 88.8, where: x .> 88.8)
+        x = x.replacing(with: -104, where: x .< -104)
         // n = round(x / ln 2) via the 1.5·2^23 magic number; r = x − n·ln 2 in two parts.
         let magic = V(repeating: 12582912.0)
         let t = x * 1.442695041 + magic
@@ -27,9 +27,13 @@ public enum VectorMath {
         p = p * r + 1.6666665459e-1
         p = p * r + 5.0000001201e-1
         p = p * (r * r) + r + 1
-        // 2^n by building the exponent bits directly.
-        let bits = (SIMD16<Int32>(truncatingIfNeeded: t.bitPattern(asInt32: ())) &- 0x4B40_0000 &+ 127) &<< 23
-        return p * V(bitPattern: bits)
+        // 2^n as two factors 2^(n/2)·2^(n − n/2), each a normal float for n ∈ [−150, 128], so the
+        // product overflows to inf and underflows through subnormals to 0 exactly as e^x should.
+        let ni = SIMD16<Int32>(truncatingIfNeeded: t.bitPattern(asInt32: ())) &- 0x4B40_0000
+        let half = ni &>> 1
+        let s1 = V(bitPattern: (half &+ 127) &<< 23)
+        let s2 = V(bitPattern: (ni &- half &+ 127) &<< 23)
+        return p * s1 * s2
     }
 
     /// erf(x), Eigen's rational approximation (`generic_fast_erf_float`), abs. error < 2e-7.

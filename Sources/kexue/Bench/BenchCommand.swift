@@ -1,0 +1,44 @@
+import ArgumentParser
+import Kexue
+
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run benchmarks; prints one JSON object per line (compare with benchmarks/compare.py).",
+        discussion: "Names: \(Bench.names.joined(separator: ", ")). Run on an idle machine; quote ratios against the PyTorch peer, not absolute times."
+    )
+
+    static let names = ["matmul", "softmax", "layernorm", "gelu"]
+
+    @Argument(help: "Benchmarks to run (default: all).")
+    var benchmarks: [String] = []
+
+    @Option(help: "Threads for kernels and BLAS (default: KEXUE_THREADS or all cores).")
+    var threads: Int?
+
+    @Option(name: .customLong("repeat"), help: "Timed repetitions per configuration (median reported).")
+    var repetitions = 20
+
+    func validate() throws {
+        for b in benchmarks where !Bench.names.contains(b) {
+            throw ValidationError("unknown benchmark '\(b)'; known: \(Bench.names.joined(separator: ", "))")
+        }
+        if let threads, threads < 1 { throw ValidationError("--threads must be ≥ 1, got \(threads)") }
+        if repetitions < 1 { throw ValidationError("--repeat must be ≥ 1, got \(repetitions)") }
+    }
+
+    func run() throws {
+        if let threads { Runtime.threads = threads }
+        BenchEnvironment.env["threads"] = Runtime.threads
+        for name in benchmarks.isEmpty ? Bench.names : benchmarks {
+            let records: [BenchRecord]
+            switch name {
+            case "matmul": records = CoreBenchmarks.matmul(repeat: repetitions)
+            case "softmax": records = CoreBenchmarks.rowOp("softmax", repeat: repetitions) { $0.softmax() }
+            case "layernorm": records = CoreBenchmarks.rowOp("layernorm", repeat: repetitions, CoreBenchmarks.layerNormOp())
+            case "gelu": records = CoreBenchmarks.rowOp("gelu", repeat: repetitions) { $0.gelu() }
+            default: continue
+            }
+            for r in records { print(r.json()) }
+        }
+    }
+}

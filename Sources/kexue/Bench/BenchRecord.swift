@@ -1,0 +1,70 @@
+import Foundation
+import Kexue
+
+/// One benchmark result, printed as one JSON line (DESIGN.md §7); `benchmarks/peer_*.py`
+/// prints the same shape for PyTorch and `benchmarks/compare.py` pairs them by (bench, config).
+struct BenchRecord {
+    var bench: String
+    var config: [String: Any]
+    var medianMs: Double
+    /// "gflops" or "gbps" and its value.
+    var rate: (String, Double)?
+    var extra: [String: Any] = [:]
+
+    func json() -> String {
+        var object: [String: Any] = ["bench": bench, "config": config, "median_ms": medianMs,
+                                     "peak_mb": BenchEnvironment.peakMegabytes(), "env": BenchEnvironment.env]
+        if let (k, v) = rate { object[k] = v }
+        for (k, v) in extra { object[k] = v }
+        let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+enum BenchEnvironment {
+    nonisolated(unsafe) static var env: [String: Any] = [
+        "impl": "kexue", "commit": commit(), "threads": Runtime.threads, "blas": BLAS.config, "cpu": cpuModel(),
+    ]
+
+    static func commit() -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["git", "rev-parse", "--short", "HEAD"]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = FileHandle.nullDevice
+        guard (try? p.run()) != nil else { return "unknown" }
+        p.waitUntilExit()
+        let s = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        return s.isEmpty ? "unknown" : s
+    }
+
+    static func cpuModel() -> String {
+        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return "unknown" }
+        for line in text.split(separator: "\n") where line.hasPrefix("model name") {
+            return line.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "unknown"
+        }
+        return "unknown"
+    }
+
+    /// Peak resident memory of the process so far, in MB.
+    static func peakMegabytes() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_maxrss) / 1024
+    }
+}
+
+/// Median wall time of `body` in milliseconds over `repeat` runs after `warmup` runs.
+func medianMilliseconds(repeat count: Int, warmup: Int = 3, _ body: () -> Void) -> Double {
+    for _ in 0..<warmup { body() }
+    var times: [Double] = []
+    for _ in 0..<count {
+        let start = DispatchTime.now().uptimeNanoseconds
+        body()
+        times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+    }
+    times.sort()
+    return times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
+}

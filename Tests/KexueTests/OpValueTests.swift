@@ -1,0 +1,122 @@
+import XCTest
+import Foundation
+@testable import Kexue
+
+/// Forward values of the core ops against direct formulas, in Float32 against Float64 libm.
+final class OpValueTests: XCTestCase {
+    func assertClose(_ a: [Double], _ b: [Double], atol: Double, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(a.count, b.count, what, file: file, line: line)
+        let worst = zip(a, b).map { Swift.abs($0 - $1) }.max() ?? 0
+        XCTAssertLessThanOrEqual(worst, atol, "\(what): max |Δ| = \(worst)", file: file, line: line)
+    }
+
+    func testVectorMathMatchesLibm() {
+        let xs = stride(from: -30.0, through: 30.0, by: 0.01).map { Float($0) }
+        let t = Tensor(xs)
+        let e = t.exp().floats, er = t.erf().floats, th = t.tanh().floats, sg = t.sigmoid().floats
+        for (i, x) in xs.enumerated() {
+            let ref = Foundation.exp(Double(x))
+            XCTAssertLessThanOrEqual(Swift.abs(Double(e[i]) - ref) / ref, 3e-7, "exp(\(x))")
+            XCTAssertLessThanOrEqual(Swift.abs(Double(er[i]) - Foundation.erf(Double(x))), 3e-7, "erf(\(x))")
+            XCTAssertLessThanOrEqual(Swift.abs(Double(th[i]) - Foundation.tanh(Double(x))), 3e-7, "tanh(\(x))")
+            XCTAssertLessThanOrEqual(Swift.abs(Double(sg[i]) - 1 / (1 + Foundation.exp(-Double(x)))), 3e-7, "sigmoid(\(x))")
+        }
+        XCTAssertEqual(Tensor([-1000, -Float.infinity, 1000, Float.infinity]).exp().floats, [0, 0, .infinity, .infinity])
+        XCTAssertTrue(Tensor([Float.nan]).exp().floats[0].isNaN)
+        XCTAssertEqual(Double(Tensor([88.7]).exp().floats[0]), Foundation.exp(Double(Float(88.7))), accuracy: 1e32)
+    }
+
+    func testGELUFloat32MatchesFloat64() {
+        var rng = RandomGenerator(seed: 3)
+        let x = Tensor.normal([4096], std: 3, dtype: .float64, using: &rng)
+        // Inputs reach |x| ≈ 10, where one Float32 ulp is 1e-6.
+        assertClose(x.to(.float32).gelu().doubles, x.gelu().doubles, atol: 2e-6, "gelu erf")
+        assertClose(x.to(.float32).gelu(approximate: .tanh).doubles, x.gelu(approximate: .tanh).doubles, atol: 2e-6, "gelu tanh")
+    }
+
+    func testMatmulMatchesNaiveProduct() {
+        var rng = RandomGenerator(seed: 4)
+        let a = Tensor.normal([2, 5, 7], dtype: .float64, using: &rng), b = Tensor.normal([2, 7, 3], dtype: .float64, using: &rng)
+        let c = matmul(a, b).doubles
+        let av = a.doubles, bv = b.doubles
+        var ref: [Double] = []
+        for n in 0..<2 { for i in 0..<5 { for j in 0..<3 {
+            ref.append((0..<7).reduce(0.0) { $0 + av[n * 35 + i * 7 + $1] * bv[n * 21 + $1 * 3 + j] })
+        } } }
+        assertClose(c, ref, atol: 1e-12, "batched matmul")
+        assertClose(matmul(a, b.transposed(), transposeB: true).doubles, ref, atol: 1e-12, "transposeB flag")
+        assertClose(matmul(a.transposed(), b, transposeA: true).doubles, ref, atol: 1e-12, "transposeA flag")
+    }
+
+    func testSoftmaxAndLayerNormValues() {
+        let x = Tensor([1, 2, 3, -1, 0, 1000], shape: [2, 3])
+        let s = x.softmax().doubles
+        let e = [Foundation.exp(-2.0), Foundation.exp(-1.0), 1.0]
+        let z = e.reduce(0, +)
+        assertClose(Array(s[0..<3]), e.map { $0 / z }, atol: 1e-7, "softmax row")
+        assertClose(Array(s[3..<6]), [0, 0, 1], atol: 1e-7, "softmax with a huge logit")
+        assertClose(x.logSoftmax().doubles.prefix(3).map { $0 }, e.map { Foundation.log($0 / z) }, atol: 1e-6, "logSoftmax")
+        let y = layerNorm(Tensor([1, 2, 3, 4], shape: [1, 4]), weight: Tensor([1, 1, 2, 2]), bias: Tensor([0, 0, 0, 1]), eps: 0).doubles
+        let sd = (1.25).squareRoot()
+        assertClose(y, [-1.5 / sd, -0.5 / sd, 2 * 0.5 / sd, 2 * 1.5 / sd + 1], atol: 1e-6, "layerNorm")
+    }
+
+    func testReductionsAndBroadcasting() {
+        let x = Tensor([1, 2, 3, 4, 5, 6], shape: [2, 3])
+        XCTAssertEqual(x.sum(axis: 0).floats, [5, 7, 9])
+        XCTAssertEqual(x.sum(axis: 1, keepDims: true).shape, [2, 1])
+        XCTAssertEqual(x.max(axis: 1).floats, [3, 6])
+        XCTAssertEqual(x.argmax(axis: 0).int32s, [1, 1, 1])
+        XCTAssertEqual(x.mean().item, 3.5)
+        XCTAssertEqual((x + Tensor([10, 20, 30])).floats, [11, 22, 33, 14, 25, 36])
+        XCTAssertEqual((x * Tensor([2, 3], shape: [2, 1])).floats, [2, 4, 6, 12, 15, 18])
+        XCTAssertEqual(x.variance(axes: [1]).floats, [2.0 / 3, 2.0 / 3].map { Float($0) })
+        XCTAssertEqual(x.logsumexp(axis: 1).doubles[0], Foundation.log(Foundation.exp(1.0) + Foundation.exp(2.0) + Foundation.exp(3.0)), accuracy: 1e-6)
+        XCTAssertEqual(Tensor([-Float.infinity, -Float.infinity]).logsumexp(axis: 0).item, -.infinity)
+    }
+
+    func testShapeAndIndexOps() {
+        let x = Tensor([1, 2, 3, 4, 5, 6], shape: [2, 3])
+        XCTAssertEqual(x.transposed().floats, [1, 4, 2, 5, 3, 6])
+        XCTAssertEqual(x.sliced(axis: 1, 1, 3).floats, [2, 3, 5, 6])
+        XCTAssertEqual(x.padded(axis: 0, before: 1, after: 0, value: -1).floats, [-1, -1, -1, 1, 2, 3, 4, 5, 6])
+        XCTAssertEqual(concat([x, x], axis: 0).shape, [4, 3])
+        XCTAssertEqual(stack([x, x], axis: 2).shape, [2, 3, 2])
+        XCTAssertEqual(x.cumsum(axis: 1).floats, [1, 3, 6, 4, 9, 15])
+        let (v, i) = Tensor([3, 1, 4, 1, 5, 9, 2, 6]).topk(3)
+        XCTAssertEqual(v.floats, [9, 6, 5])
+        XCTAssertEqual(i.int32s, [5, 7, 4])
+        XCTAssertEqual(Tensor([2, Float.nan, 1]).sorted().values.floats.prefix(2).map { $0 }, [1, 2])
+        XCTAssertEqual(x.rows(Tensor(indices: [1, 1, 0])).floats, [4, 5, 6, 4, 5, 6, 1, 2, 3])
+        XCTAssertEqual(Tensor.oneHot(Tensor(indices: [2, 0]), classes: 3).floats, [0, 0, 1, 1, 0, 0])
+        XCTAssertEqual(x.maskedFill(Tensor([1, 0, 0], shape: [3]), -Double.infinity).floats[0], -.infinity)
+        XCTAssertEqual(x.reshaped([3, -1]).shape, [3, 2])
+    }
+
+    func testIEEEResultsForInvalidInputs() {
+        let y = Tensor([-1, 0, 4]).log().floats
+        XCTAssertTrue(y[0].isNaN)
+        XCTAssertEqual(y[1], -.infinity)
+        XCTAssertTrue(Tensor([-4]).sqrt().floats[0].isNaN)
+    }
+
+    func testRandomIsReproducibleAndThreadIndependent() {
+        var r1 = RandomGenerator(seed: 42), r2 = RandomGenerator(seed: 42)
+        XCTAssertEqual(Tensor.normal([100], using: &r1).floats, Tensor.normal([100], using: &r2).floats)
+        var rng = RandomGenerator(seed: 7)
+        let x = Tensor.normal([64, 3000], using: &rng)
+        let saved = Runtime.threads
+        Runtime.threads = 1
+        let one = (x.sum(axis: 1).floats, x.softmax().floats, x.gelu().floats, layerNorm(x, weight: nil, bias: nil).floats, x.sum().floats)
+        Runtime.threads = 2
+        let two = (x.sum(axis: 1).floats, x.softmax().floats, x.gelu().floats, layerNorm(x, weight: nil, bias: nil).floats, x.sum().floats)
+        Runtime.threads = saved
+        XCTAssertEqual(one.0, two.0); XCTAssertEqual(one.1, two.1); XCTAssertEqual(one.2, two.2)
+        XCTAssertEqual(one.3, two.3); XCTAssertEqual(one.4, two.4)
+        let n = Tensor.normal([200_000], dtype: .float64, using: &rng).doubles
+        let mean = n.reduce(0, +) / Double(n.count)
+        let variance = n.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(n.count)
+        XCTAssertEqual(mean, 0, accuracy: 0.01)
+        XCTAssertEqual(variance, 1, accuracy: 0.01)
+    }
+}
