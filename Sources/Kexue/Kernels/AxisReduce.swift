@@ -46,14 +46,105 @@ enum AxisReduce {
             var acc = lanes.sum()
             while i < n { acc += p[i]; i += 1 }
             return acc
-        case .max:
-            var acc = p[0]
-            for i in 1..<n where p[i] > acc || p[i].isNaN { acc = p[i]; if acc.isNaN { break } }
-            return acc
-        case .min:
-            var acc = p[0]
-            for i in 1..<n where p[i] < acc || p[i].isNaN { acc = p[i]; if acc.isNaN { break } }
+        case .max, .min:
+            // 16 running extrema; a NaN anywhere makes the result NaN (as PyTorch's max).
+            var lanes = SIMD16<T>(repeating: p[0])
+            var nan = SIMDMask<SIMD16<T>.MaskStorage>(repeating: false)
+            var i = 0
+            while i + 16 <= n {
+                let v = UnsafeRawPointer(p + i).loadUnaligned(as: SIMD16<T>.self)
+                nan .|= v .!= v
+                lanes = kind == .max ? lanes.replacing(with: v, where: v .> lanes) : lanes.replacing(with: v, where: v .< lanes)
+                i += 16
+            }
+            if any(nan) { return .nan }
+            var acc = kind == .max ? lanes.max() : lanes.min()
+            while i < n {
+                let v = p[i]
+                if v.isNaN { return .nan }
+                if kind == .max ? v > acc : v < acc { acc = v }
+                i += 1
+            }
             return acc
         }
+    }
+}
+
+/// Float32 row kernels for softmax-like loops, written without generics so the SIMD code is
+/// what the compiler sees directly.
+enum RowKernels {
+    typealias V = SIMD16<Float>
+
+    /// Maximum of a row; NaN if any element is NaN.
+    @inline(__always)
+    static func max(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
+        var lanes = V(repeating: -.infinity)
+        var nan = V(repeating: 0)
+        var i = 0
+        while i + 16 <= n {
+            let v = UnsafeRawPointer(p + i).loadUnaligned(as: V.self)
+            nan += v - v   // 0, or NaN once a NaN (or inf − inf) is seen
+            lanes = lanes.replacing(with: v, where: v .> lanes)
+            i += 16
+        }
+        var acc = lanes.max()
+        var bad = nan.sum()
+        while i < n {
+            let v = p[i]
+            bad += v - v
+            if v > acc { acc = v }
+            i += 1
+        }
+        // v − v is NaN for ±inf too; only a real NaN input makes the result NaN.
+        if bad.isNaN {
+            for j in 0..<n where p[j].isNaN { return .nan }
+        }
+        return acc
+    }
+
+    /// y = e^(x − shift), returns Σ y.
+    @inline(__always)
+    static func expShiftSum(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int, shift: Float) -> Float {
+        var acc = V(repeating: 0)
+        var i = 0
+        while i + 16 <= n {
+            let e = VectorMath.exp(UnsafeRawPointer(x + i).loadUnaligned(as: V.self) - shift)
+            UnsafeMutableRawPointer(y + i).storeBytes(of: e, as: V.self)
+            acc += e
+            i += 16
+        }
+        var s = acc.sum()
+        if i < n {
+            var v = V(repeating: -.infinity)
+            for j in 0..<(n - i) { v[j] = x[i + j] - shift }
+            let e = VectorMath.exp(v)
+            for j in 0..<(n - i) { y[i + j] = e[j]; s += e[j] }
+        }
+        return s
+    }
+
+    @inline(__always)
+    static func scale(_ y: UnsafeMutablePointer<Float>, _ n: Int, by k: Float) {
+        var i = 0
+        while i + 16 <= n {
+            let v = UnsafeRawPointer(y + i).loadUnaligned(as: V.self) * k
+            UnsafeMutableRawPointer(y + i).storeBytes(of: v, as: V.self)
+            i += 16
+        }
+        while i < n { y[i] *= k; i += 1 }
+    }
+
+    /// Σ a⊙b.
+    @inline(__always)
+    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
+        var acc = V(repeating: 0)
+        var i = 0
+        while i + 16 <= n {
+            acc += UnsafeRawPointer(a + i).loadUnaligned(as: V.self) * UnsafeRawPointer(b + i).loadUnaligned(as: V.self)
+            i += 16
+        }
+        var s = acc.sum()
+        while i < n { s += a[i] * b[i]; i += 1 }
+        return s
     }
 }

@@ -77,35 +77,50 @@ enum LayerNormKernel {
                                         _ mean: UnsafePointer<T>, _ rstd: UnsafePointer<T>,
                                         _ dx: UnsafeMutablePointer<T>, _ dw: UnsafeMutablePointer<T>?,
                                         _ db: UnsafeMutablePointer<T>?, rows: Int, n: Int) {
+        typealias V = SIMD16<T>
         // dx = rstd · (ĝ − mean(ĝ) − x̂·mean(ĝ⊙x̂)), ĝ = g⊙w, x̂ = (x − μ)·rstd.
         parallelChunks(rows, grain: Swift.max(1, 8192 / n)) { range in
+            let gh = UnsafeMutablePointer<T>.allocate(capacity: n)
+            defer { gh.deallocate() }
             for r in range {
                 let xr = x + r * n, gr = g + r * n, dr = dx + r * n
                 let mu = mean[r], rs = rstd[r]
-                var sumG: T = 0, sumGX: T = 0
-                for j in 0..<n {
-                    let gh = w.map { gr[j] * $0[j] } ?? gr[j]
-                    sumG += gh
-                    sumGX += gh * (xr[j] - mu) * rs
+                if let w { for j in 0..<n { gh[j] = gr[j] * w[j] } } else { gh.update(from: gr, count: n) }
+                var sG = V(repeating: 0), sGX = V(repeating: 0)
+                var j = 0
+                while j + 16 <= n {
+                    let gv = UnsafeRawPointer(gh + j).loadUnaligned(as: V.self)
+                    let xv = UnsafeRawPointer(xr + j).loadUnaligned(as: V.self)
+                    sG += gv
+                    sGX += gv * (xv - mu)
+                    j += 16
                 }
-                let mG = sumG / T(n), mGX = sumGX / T(n)
-                for j in 0..<n {
-                    let gh = w.map { gr[j] * $0[j] } ?? gr[j]
-                    dr[j] = rs * (gh - mG - (xr[j] - mu) * rs * mGX)
-                }
+                var sumG = sG.sum(), sumGX = sGX.sum()
+                while j < n { sumG += gh[j]; sumGX += gh[j] * (xr[j] - mu); j += 1 }
+                let mG = sumG / T(n), mGX = sumGX * rs / T(n)
+                let k = rs * rs * mGX
+                for j in 0..<n { dr[j] = rs * (gh[j] - mG) - (xr[j] - mu) * k }
             }
         }
         // Parameter gradients: each thread owns a range of columns and walks rows in order,
         // so the sums are the same whatever the thread count.
         guard dw != nil || db != nil else { return }
         parallelChunks(n, grain: 64) { cols in
-            for j in cols { dw?[j] = 0; db?[j] = 0 }
+            let lo = cols.lowerBound, width = cols.count
+            let accW = UnsafeMutablePointer<T>.allocate(capacity: width), accB = UnsafeMutablePointer<T>.allocate(capacity: width)
+            defer { accW.deallocate(); accB.deallocate() }
+            accW.initialize(repeating: 0, count: width)
+            accB.initialize(repeating: 0, count: width)
             for r in 0..<rows {
-                let xr = x + r * n, gr = g + r * n
+                let xr = x + r * n + lo, gr = g + r * n + lo
                 let mu = mean[r], rs = rstd[r]
-                if let dw { for j in cols { dw[j] += gr[j] * (xr[j] - mu) * rs } }
-                if let db { for j in cols { db[j] += gr[j] } }
+                for j in 0..<width {
+                    accW[j] += gr[j] * ((xr[j] - mu) * rs)
+                    accB[j] += gr[j]
+                }
             }
+            if let dw { (dw + lo).update(from: accW, count: width) }
+            if let db { (db + lo).update(from: accB, count: width) }
         }
     }
 }

@@ -34,12 +34,10 @@ extension Tensor {
 
     fileprivate func softmaxLastAxis() -> Tensor {
         let y = rowLoop("softmax", { x, y, n in
-            let m = AxisReduce.reduceContiguous(.max, x, n)
-            var s: Float = 0
-            simdMap(x, y, n) { VectorMath.exp($0 - m) }
-            s = AxisReduce.reduceContiguous(.sum, y, n)
-            let inv = 1 / s
-            for j in 0..<n { y[j] *= inv }
+            let m = RowKernels.max(x, n)
+            // A row of −inf (fully masked) gives NaN, as PyTorch does; shift by 0 there.
+            let s = RowKernels.expShiftSum(x, y, n, shift: m.isFinite ? m : 0)
+            RowKernels.scale(y, n, by: 1 / s)
         }, { x, y, n in
             let m = AxisReduce.reduceContiguous(.max, x, n)
             var s = 0.0
@@ -55,9 +53,8 @@ extension Tensor {
                 parallelChunks(rows, grain: Swift.max(1, 16384 / n)) { r in
                     for i in r {
                         let yr = yp + i * n, gr = gp + i * n, dr = d + i * n
-                        var dot: Float = 0
-                        for j in 0..<n { dot += yr[j] * gr[j] }
-                        for j in 0..<n { dr[j] = yr[j] * (gr[j] - dot) }
+                        let dot = RowKernels.dot(yr, gr, n)
+                        simdMap2(yr, gr, dr, n) { y, g in y * (g - dot) }
                     }
                 }
             } else {
@@ -74,10 +71,10 @@ extension Tensor {
 
     fileprivate func logSoftmaxLastAxis() -> Tensor {
         let y = rowLoop("logSoftmax", { x, y, n in
-            let m = AxisReduce.reduceContiguous(.max, x, n)
-            simdMap(x, y, n) { VectorMath.exp($0 - m) }
-            let lse = m + logf(AxisReduce.reduceContiguous(.sum, y, n))
-            for j in 0..<n { y[j] = x[j] - lse }
+            let m = RowKernels.max(x, n)
+            let shift = m.isFinite ? m : 0
+            let lse = shift + logf(RowKernels.expShiftSum(x, y, n, shift: shift))
+            simdMap(x, y, n) { $0 - lse }
         }, { x, y, n in
             let m = AxisReduce.reduceContiguous(.max, x, n)
             var s = 0.0
