@@ -1,0 +1,21 @@
+/// Scaled dot-product attention: softmax(q·kᵀ/√d + bias)·v.
+///
+/// q [B, H, T, D], k [B, H, S, D], v [B, H, S, M] → [B, H, T, M]. `bias` broadcasts to
+/// [B, H, T, S]. One batched GEMM each side; kᵀ is a BLAS flag, not a copy.
+public func scaledDotProductAttention(query q: Tensor, key k: Tensor, value v: Tensor, bias: Tensor?,
+                                      dropout: Double = 0, training: Bool = false) -> Tensor {
+    precondition(q.rank == 4 && k.rank == 4 && v.rank == 4, "attention: q, k, v must be [B, H, T, D]; got \(q.shape), \(k.shape), \(v.shape)")
+    precondition(q.shape[0] == k.shape[0] && q.shape[1] == k.shape[1] && q.shape[3] == k.shape[3],
+                 "attention: query \(q.shape) and key \(k.shape) differ in batch, heads or head size")
+    precondition(k.shape[2] == v.shape[2] && k.shape[0] == v.shape[0] && k.shape[1] == v.shape[1],
+                 "attention: key \(k.shape) and value \(v.shape) differ in batch, heads or length")
+    let scale = 1 / Double(q.shape[3]).squareRoot()
+    // Scaling q ([T, D]) is cheaper than scaling the scores ([T, S]).
+    var scores = matmul(q * scale, k, transposeB: true)  // [B, H, T, S]
+    if let bias { scores = scores + bias }
+    var p = scores.softmax(axis: -1)
+    if training && dropout > 0 {
+        p = Random.withGlobal { rng in p.dropout(dropout, training: true, using: &rng) }
+    }
+    return matmul(p, v)
+}
