@@ -61,6 +61,11 @@ public final class Adam: Optimizer {
 
 /// The Adam update shared by `Adam` (coupled decay) and `AdamW` (decoupled decay).
 /// `a` is the first moment m, `b` the second moment v.
+///
+/// Measured on the baseline x86-64 target: `SIMD16.squareRoot()` compiles to 16 scalar `sqrtss`
+/// (the rest is packed), so AdamW takes ~14–16 ms per 4M Float32 parameters against ~9 ms for
+/// Adamax. Still a few percent of a training step; a vector sqrt needs a C intrinsic or
+/// `-target-cpu`, and an approximate rsqrt would lose bit-agreement with PyTorch.
 struct AdamRule<Scalar: KexueFloat>: ElementwiseRule {
     /// 1 − lr·wd for AdamW, 1 otherwise.
     let shrink: Scalar
