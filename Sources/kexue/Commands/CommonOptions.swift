@@ -1,0 +1,38 @@
+import ArgumentParser
+import Foundation
+import Kexue
+
+/// Options every training command shares.
+struct RunOptions: ParsableArguments {
+    @Option(help: "Run name: the folder under $KEXUE_HOME/runs (or --runs-dir).")
+    var name: String?
+
+    @Option(help: "Folder holding run folders (default: $KEXUE_HOME/runs).")
+    var runsDir: String?
+
+    @Flag(help: "Continue the run from its latest checkpoint.")
+    var resume = false
+
+    @Option(help: "Random seed (initialisation, shuffling, dropout).")
+    var seed: UInt64 = 0
+
+    @Option(help: "Threads for kernels and BLAS (default: KEXUE_THREADS or all cores).")
+    var threads: Int?
+
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be ≥ 1, got \(threads)") }
+    }
+
+    func apply() { if let threads { Runtime.threads = threads } }
+
+    func runDirectory(default defaultName: String) -> URL {
+        let base = runsDir.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? KexueHome.runs
+        return base.appendingPathComponent(name ?? defaultName, isDirectory: true)
+    }
+}
+
+/// Prints one JSON object on stdout (machine-readable results, DESIGN.md §5).
+func printJSON(_ object: [String: Any]) {
+    let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+    print(String(decoding: data, as: UTF8.self))
+}

