@@ -134,6 +134,23 @@ final class SafeTensorsTests: XCTestCase {
         XCTAssertEqual(String(decoding: meta[8...], as: UTF8.self), "{\"__metadata__\":{\"framework\":\"pt\"}}     ")
     }
 
+    /// Byte-for-byte what Python's `safetensors` 0.8.0 `save_file` wrote for the same tensors.
+    func testMatchesPythonSaveFileBytes() throws {
+        var w = SafeTensorsWriter(metadata: ["format": "pt"])
+        try w.add("attn.0", shape: [1, 2, 3], floats: [0, 1, 2, 3, 4, 5])
+        try w.add("ids", shape: [2], int32s: [1, 2], as: .I64)
+        try w.add("m", dtype: .U8, shape: [3], bytes: Data([1, 1, 1]))
+        try w.add("h", shape: [2], floats: [1, 2], as: .F16)
+        let header = #"{"__metadata__":{"format":"pt"},"ids":{"dtype":"I64","shape":[2],"data_offsets":[0,16]},"#
+            + #""attn.0":{"dtype":"F32","shape":[1,2,3],"data_offsets":[16,40]},"h":{"dtype":"F16","shape":[2],"data_offsets":[40,44]},"#
+            + #""m":{"dtype":"U8","shape":[3],"data_offsets":[44,47]}}   "#
+        var expected: [UInt8] = [0x08, 0x01, 0, 0, 0, 0, 0, 0] + Array(header.utf8)
+        expected += [1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0]  // ids
+        expected += [0, 0, 0, 0, 0, 0, 0x80, 0x3F, 0, 0, 0, 0x40, 0, 0, 0x40, 0x40, 0, 0, 0x80, 0x40, 0, 0, 0xA0, 0x40]  // attn.0
+        expected += [0x00, 0x3C, 0x00, 0x40, 1, 1, 1]  // h, m
+        XCTAssertEqual([UInt8](w.serialized()), expected)
+    }
+
     func testWriterOrdersByAlignmentThenName() throws {
         var w = SafeTensorsWriter()
         try w.add("a_small", dtype: .U8, shape: [3], bytes: Data([1, 2, 3]))
