@@ -235,7 +235,8 @@ public struct SafeTensorsFile {
     /// JSON numbers arrive as NSNumber (or Int); accept only exact non-negative integers, so 1.5,
     /// -3 and 1e300 are all rejected rather than truncated.
     private static func nonNegativeInt(_ value: Any) -> Int? {
-        if value is Bool { return nil }
+        // Foundation bridges JSON true/false to NSNumber too; its "c" (char) type tells them apart.
+        if let n = value as? NSNumber, String(cString: n.objCType) == "c" { return nil }
         if let i = value as? Int { return i >= 0 ? i : nil }
         return nil
     }

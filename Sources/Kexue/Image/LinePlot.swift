@@ -64,19 +64,22 @@ public struct LinePlot {
         for (i, s) in series.enumerated() {
             let color = Color.palette[i % Color.palette.count]
             var previous: (x: Double, y: Double)?
-            var drewSegment = false
+            var runLength = 0
+            // A point with no visible neighbour would be invisible as a line: draw it as a dot.
+            func endRun() { if runLength == 1, let p = previous { canvas.drawLine(from: p, to: p, color: color, thickness: 5) } }
             for (x, y) in zip(s.x, s.y) {
-                guard visible(x, y) else { previous = nil; continue }  // a gap, not a jump across it
-                let point = (x: frame.px(xAxis.fraction(x)), y: frame.py(yAxis.fraction(y)))
-                if let p = previous {
-                    canvas.drawLine(from: p, to: point, color: color, thickness: 2)
-                    drewSegment = true
+                guard visible(x, y) else {  // a gap, not a jump across it
+                    endRun()
+                    previous = nil
+                    runLength = 0
+                    continue
                 }
+                let point = (x: frame.px(xAxis.fraction(x)), y: frame.py(yAxis.fraction(y)))
+                if let p = previous { canvas.drawLine(from: p, to: point, color: color, thickness: 2) }
                 previous = point
+                runLength += 1
             }
-            if !drewSegment, let p = previous {  // a lone point would otherwise be invisible
-                canvas.drawLine(from: p, to: p, color: color, thickness: 5)
-            }
+            endRun()
         }
         frame.drawLegend(on: &canvas, entries: series.enumerated().map { ($1.name, Color.palette[$0 % Color.palette.count]) }, swatchIsLine: true)
         return canvas

@@ -66,7 +66,7 @@ struct PlotAxis {
             let mantissa = abs(m - m.rounded()) < 1e-6 ? String(Int(m.rounded())) : String(format: "%.1f", m)
             return "\(mantissa)e\(Int(e))"
         }
-        let decimals = max(0, min(6, Int((-log10(step) + 1e-9).rounded(.up))))
+        let decimals = max(0, min(6, Int((-log10(step) - 1e-9).rounded(.up))))
         return String(format: "%.\(decimals)f", v)
     }
 }
