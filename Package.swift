@@ -36,5 +36,6 @@ let package = Package(
             ]
         ),
         .testTarget(name: "KexueTests", dependencies: ["Kexue"]),
+        .testTarget(name: "KexueTextTests", dependencies: ["KexueText"]),
     ]
 )
