@@ -87,7 +87,7 @@ public final class TrainingRun {
     /// named values, the training loss first (logged to metrics.jsonl and shown in progress);
     /// a non-finite loss stops the run with the step named, leaving the saved checkpoints intact.
     /// `endOfEpoch(epoch)` may evaluate and returns values to log under split "validation".
-    public func fit(epochs: Int, loader: BatchLoader,
+    public func fit(epochs: Int, loader: some BatchSource,
                     step: ([Int], Int) throws -> [(String, Double)],
                     endOfEpoch: ((Int) throws -> [(String, Double)])? = nil) throws -> Outcome {
         StopSignal.install()

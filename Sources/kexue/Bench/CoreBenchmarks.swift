@@ -11,7 +11,7 @@ enum CoreBenchmarks {
             cases.append(MatmulCase(batch: 1, m: m, k: k, n: n, transA: false, transB: false))
             cases.append(MatmulCase(batch: 1, m: m, k: k, n: n, transA: false, transB: true))
         }
-        cases.append(MatmulCase(batch: 1, m: 384, k: 1024, n: 1536, transA: true, transB: false))
+        cases.append(MatmulCase(batch: 1, m: 1024, k: 384, n: 1536, transA: true, transB: false))
         cases.append(MatmulCase(batch: 96, m: 128, k: 32, n: 128, transA: false, transB: false))
         cases.append(MatmulCase(batch: 96, m: 128, k: 128, n: 32, transA: false, transB: false))
         return cases
