@@ -37,8 +37,8 @@ public enum LabeledTextFile {
         }
         let isJSONL = url.pathExtension.lowercased() == "jsonl" || text.first == "{"
         var out: [LabeledText] = []
-        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = raw.hasSuffix("\r") ? raw.dropLast() : raw
+        // "\r\n" is one Character in Swift, so split on both forms explicitly.
+        for (n, line) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).enumerated() {
             if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
             let where_ = "\(url.lastPathComponent):\(n + 1)"
             if isJSONL {

@@ -12,8 +12,8 @@ public enum RottenTomatoes {
             throw TextDataError.malformed("\(url.path): not readable as UTF-8")
         }
         var out: [LabeledText] = []
-        for (n, raw) in text.split(separator: "\n").enumerated() {
-            let line = raw.hasSuffix("\r") ? raw.dropLast() : raw
+        // "\r\n" is one Character in Swift, so split on both forms explicitly.
+        for (n, line) in text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }).enumerated() {
             if line.isEmpty { continue }
             let f = line.split(separator: "\t", maxSplits: 2, omittingEmptySubsequences: false)
             guard f.count == 3, let score = Double(f[1]) else {
