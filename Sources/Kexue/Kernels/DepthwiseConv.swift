@@ -127,7 +127,7 @@ enum DepthwiseConv {
                         let gp = gy + p * g.outputPlane
                         for i in 0..<g.kh {
                             for j in 0..<g.kw {
-                                var lanes = SIMD16<T>(repeating: 0)
+                                var lanes = SIMD16<T>(repeating: 0), half = SIMD8<T>(repeating: 0)
                                 var tail: T = 0
                                 for oh in 0..<g.ho {
                                     let xr = pad.pointer + (oh * g.sh + i * g.dh) * pw + j * g.dw
@@ -139,10 +139,15 @@ enum DepthwiseConv {
                                                    * UnsafeRawPointer(xr + ow).loadUnaligned(as: SIMD16<T>.self)
                                             ow += 16
                                         }
+                                        while ow + 8 <= g.wo {
+                                            half += UnsafeRawPointer(gr + ow).loadUnaligned(as: SIMD8<T>.self)
+                                                  * UnsafeRawPointer(xr + ow).loadUnaligned(as: SIMD8<T>.self)
+                                            ow += 8
+                                        }
                                     }
                                     while ow < g.wo { tail += gr[ow] * xr[ow * g.sw]; ow += 1 }
                                 }
-                                acc[i * g.kw + j] += lanes.sum() + tail
+                                acc[i * g.kw + j] += lanes.sum() + half.sum() + tail
                             }
                         }
                     }
