@@ -11,6 +11,8 @@ public enum Op: String, CaseIterable, Sendable {
     case sum, max, min
     // linear algebra and fused kernels
     case matmul, softmax, logSoftmax, layerNorm
+    // vision (NCHW)
+    case conv2d, depthwiseConv2d, maxPool2d, avgPool2d, upsampleNearest2d, upsampleBilinear2d, batchNorm
     // shape and data movement
     case reshape, permute, slice, pad, concat, gather, scatterAdd, rows, `where`, cumsum, cast, identity
 }
