@@ -35,6 +35,7 @@ public enum KexueHome {
 public struct MissingResource: Error, CustomStringConvertible {
     public let what: String
     public let path: String
+    public init(what: String, path: String) { self.what = what; self.path = path }
     public var description: String {
         "\(what) not found at \(path). Run `make setup` (it fetches models and data into $KEXUE_HOME), or pass the path explicitly."
     }

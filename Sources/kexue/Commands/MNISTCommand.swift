@@ -46,7 +46,7 @@ struct MNIST: ParsableCommand {
             let result: ImageClassifierTraining.Result
             switch model {
             case .mlp: result = try trainer.run(model: MNISTMLP(seed: runOptions.seed), train: train, test: test, dir: runDir, config: config, resume: runOptions.resume)
-            case .cnn: throw ValidationError("cnn pending"); // result = try trainer.run(model: MNISTCNN(seed: runOptions.seed), train: train, test: test, dir: runDir, config: config, resume: runOptions.resume)
+            case .cnn: result = try trainer.run(model: MNISTCNN(seed: runOptions.seed), train: train, test: test, dir: runDir, config: config, resume: runOptions.resume)
             }
             printJSON(["task": "mnist", "model": model.rawValue, "outcome": result.outcome == .finished ? "finished" : "interrupted",
                        "test_accuracy": result.testAccuracy, "test_loss": result.testLoss, "steps": result.steps,
