@@ -61,10 +61,9 @@ else
         SUDO=(sudo)
     fi
     say "apt: installing ${missing[*]}"
-    export DEBIAN_FRONTEND=noninteractive
     log="$(mktemp)"
-    if ! { "${SUDO[@]}" apt-get update && "${SUDO[@]}" apt-get install -y --no-install-recommends \
-            "${missing[@]}"; } >"$log" 2>&1; then
+    if ! { "${SUDO[@]}" apt-get update && "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive \
+            apt-get install -y --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
         tail -n 30 "$log" >&2
         die "apt-get update/install of ${missing[*]} failed (output above)"
     fi
