@@ -124,3 +124,24 @@ final class GradCheckTests: XCTestCase {
         XCTAssertTrue((x * x).requiresGrad)
     }
 }
+
+/// Graphs must be freed when their tensors are: a backward closure that captured its own output
+/// strongly would leak every training step.
+final class GraphLifetimeTests: XCTestCase {
+    func testGraphsAreFreedAfterUse() {
+        weak var weakOutput: Tensor?
+        weak var weakIntermediate: Tensor?
+        do {
+            let w = Tensor.ones([4, 4]).requiringGrad()
+            let x = Tensor.ones([2, 4])
+            let h = matmul(x, w).exp().tanh().sigmoid().sqrt().elu()
+            let s = (h / (h + 1)).softmax().logSoftmax()
+            let y = Tensor.maximum(s, Tensor.minimum(s, h)).sum()
+            weakIntermediate = h
+            weakOutput = y
+            y.backward()
+        }
+        XCTAssertNil(weakOutput, "output tensor leaked")
+        XCTAssertNil(weakIntermediate, "intermediate tensor leaked")
+    }
+}

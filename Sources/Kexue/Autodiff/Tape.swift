@@ -32,6 +32,10 @@ public func withoutGrad<R>(_ body: () throws -> R) rethrows -> R {
 }
 
 /// Records `op` on `out` when recording is on and some input requires grad.
+///
+/// The closure lives on `out.node`, so a closure that needs `out` itself must capture it
+/// `[unowned out]`: a strong capture is a retain cycle that leaks the whole graph (backward only
+/// runs while `out` is alive, so unowned is safe).
 @inline(__always)
 func record(_ out: Tensor, _ op: Op, _ inputs: [Tensor],
             _ backward: @escaping (Tensor, [Bool]) -> [Tensor?]) -> Tensor {

@@ -36,7 +36,7 @@ extension Tensor {
 
     public static func / (a: Tensor, b: Tensor) -> Tensor {
         let out = binary(.div, "div", a, b)
-        return record(out, .div, [a, b]) { g, needs in
+        return record(out, .div, [a, b]) { [unowned out] g, needs in
             [needs[0] ? (g / b).sumTo(a.shape) : nil,
              needs[1] ? (-(g * out) / b).sumTo(b.shape) : nil]
         }
@@ -45,7 +45,7 @@ extension Tensor {
     /// Elementwise maximum; the gradient goes to `a` where a ≥ b (ties to a), else to b.
     public static func maximum(_ a: Tensor, _ b: Tensor) -> Tensor {
         let out = binary(.maximum, "maximum", a, b)
-        return record(out, .maximum, [a, b]) { g, needs in
+        return record(out, .maximum, [a, b]) { [unowned out] g, needs in
             let takeA = (a.broadcast(to: out.shape) .>= b.broadcast(to: out.shape))
             return [needs[0] ? (g * takeA).sumTo(a.shape) : nil,
                     needs[1] ? (g * (1 - takeA)).sumTo(b.shape) : nil]
@@ -55,7 +55,7 @@ extension Tensor {
     /// Elementwise minimum; the gradient goes to `a` where a ≤ b (ties to a), else to b.
     public static func minimum(_ a: Tensor, _ b: Tensor) -> Tensor {
         let out = binary(.minimum, "minimum", a, b)
-        return record(out, .minimum, [a, b]) { g, needs in
+        return record(out, .minimum, [a, b]) { [unowned out] g, needs in
             let takeA = (a.broadcast(to: out.shape) .<= b.broadcast(to: out.shape))
             return [needs[0] ? (g * takeA).sumTo(a.shape) : nil,
                     needs[1] ? (g * (1 - takeA)).sumTo(b.shape) : nil]

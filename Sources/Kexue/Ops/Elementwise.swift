@@ -42,7 +42,7 @@ extension Tensor {
 
     public func exp() -> Tensor {
         let y = pointwise("exp", f32: { simdMap($0, $1, $2, VectorMath.exp) }, f64: { Double.exp($0) })
-        return record(y, .exp, [self]) { g, _ in [g * y] }
+        return record(y, .exp, [self]) { [unowned y] g, _ in [g * y] }
     }
 
     /// Natural log. Negative inputs give NaN and 0 gives −inf (IEEE, as PyTorch).
@@ -54,7 +54,7 @@ extension Tensor {
     public func sqrt() -> Tensor {
         let y = pointwise("sqrt", f32: { x, y, n in for i in 0..<n { y[i] = x[i].squareRoot() } },
                           f64: { $0.squareRoot() })
-        return record(y, .sqrt, [self]) { g, _ in [g * 0.5 / y] }
+        return record(y, .sqrt, [self]) { [unowned y] g, _ in [g * 0.5 / y] }
     }
 
     /// x^p for a constant exponent.
@@ -94,13 +94,13 @@ extension Tensor {
 
     public func tanh() -> Tensor {
         let y = pointwise("tanh", f32: { simdMap($0, $1, $2, VectorMath.tanh) }, f64: { Double.tanh($0) })
-        return record(y, .tanh, [self]) { g, _ in [g * (1 - y * y)] }
+        return record(y, .tanh, [self]) { [unowned y] g, _ in [g * (1 - y * y)] }
     }
 
     public func sigmoid() -> Tensor {
         let y = pointwise("sigmoid", f32: { simdMap($0, $1, $2, VectorMath.sigmoid) },
                           f64: { 1 / (1 + Double.exp(-$0)) })
-        return record(y, .sigmoid, [self]) { g, _ in [g * y * (1 - y)] }
+        return record(y, .sigmoid, [self]) { [unowned y] g, _ in [g * y * (1 - y)] }
     }
 
     public func relu() -> Tensor {
@@ -114,7 +114,7 @@ extension Tensor {
         let af = Float(alpha)
         let y = pointwise("elu", f32: { x, y, n in for i in 0..<n { y[i] = x[i] > 0 ? x[i] : af * expm1f(x[i]) } },
                           f64: { $0 > 0 ? $0 : alpha * Double.expm1($0) })
-        return record(y, .elu, [self]) { g, _ in
+        return record(y, .elu, [self]) { [unowned y] g, _ in
             let pos = self .> 0
             return [g * (pos + (1 - pos) * (y + alpha))]
         }

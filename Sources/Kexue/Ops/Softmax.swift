@@ -44,7 +44,7 @@ extension Tensor {
             for j in 0..<n { y[j] = Double.exp(x[j] - m); s += y[j] }
             for j in 0..<n { y[j] /= s }
         })
-        return record(y, .softmax, [self]) { g, _ in
+        return record(y, .softmax, [self]) { [unowned y] g, _ in
             // dx = y ⊙ (g − Σ g⊙y)
             let dx = Tensor(uninitializedShape: y.shape, dtype: y.dtype)
             let n = y.shape.last!, rows = y.count / n
@@ -82,7 +82,7 @@ extension Tensor {
             let lse = m + Double.log(s)
             for j in 0..<n { y[j] = x[j] - lse }
         })
-        return record(y, .logSoftmax, [self]) { g, _ in
+        return record(y, .logSoftmax, [self]) { [unowned y] g, _ in
             // dx = g − softmax ⊙ Σ g
             [g - y.exp() * g.sum(axes: [-1], keepDims: true)]
         }
