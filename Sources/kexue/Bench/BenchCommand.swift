@@ -7,7 +7,7 @@ struct Bench: ParsableCommand {
         discussion: "Names: \(Bench.names.joined(separator: ", ")). Run on an idle machine; quote ratios against the PyTorch peer, not absolute times."
     )
 
-    static let names = ["matmul", "softmax", "layernorm", "gelu"]
+    static let names = ["matmul", "softmax", "layernorm", "gelu", "cnn-step", "bert-forward", "bert-train"]
 
     @Argument(help: "Benchmarks to run (default: all).")
     var benchmarks: [String] = []
@@ -36,6 +36,9 @@ struct Bench: ParsableCommand {
             case "softmax": records = CoreBenchmarks.rowOp("softmax", repeat: repetitions) { $0.softmax() }
             case "layernorm": records = CoreBenchmarks.rowOp("layernorm", repeat: repetitions, CoreBenchmarks.layerNormOp())
             case "gelu": records = CoreBenchmarks.rowOp("gelu", repeat: repetitions) { $0.gelu() }
+            case "cnn-step": records = ModelBenchmarks.cnnStep(repeat: repetitions)
+            case "bert-forward": records = try ModelBenchmarks.bertForward(repeat: repetitions)
+            case "bert-train": records = try ModelBenchmarks.bertTrain(repeat: repetitions)
             default: continue
             }
             for r in records { print(r.json()) }

@@ -13,6 +13,9 @@ struct RunOptions: ParsableArguments {
     @Flag(help: "Continue the run from its latest checkpoint.")
     var resume = false
 
+    @Flag(help: "Delete an existing run folder of the same name first.")
+    var fresh = false
+
     @Option(help: "Random seed (initialisation, shuffling, dropout).")
     var seed: UInt64 = 0
 
@@ -21,13 +24,16 @@ struct RunOptions: ParsableArguments {
 
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be ≥ 1, got \(threads)") }
+        if fresh && resume { throw ValidationError("--fresh and --resume exclude each other") }
     }
 
     func apply() { if let threads { Runtime.threads = threads } }
 
     func runDirectory(default defaultName: String) -> URL {
         let base = runsDir.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? KexueHome.runs
-        return base.appendingPathComponent(name ?? defaultName, isDirectory: true)
+        let dir = base.appendingPathComponent(name ?? defaultName, isDirectory: true)
+        if fresh { try? FileManager.default.removeItem(at: dir) }
+        return dir
     }
 }
 
