@@ -1,10 +1,14 @@
 import Foundation
 import Dispatch
+import Synchronization
 
 /// Process-wide settings, and the one rule for global state in Kexue:
 ///
 /// - **Threads** (`Runtime.threads`) are process-wide: read once from `KEXUE_THREADS` (default: all
-///   cores), changeable at start-up. Kernels split work across them; OpenBLAS uses the same count.
+///   cores), changeable at start-up. Kernels — GEMM included — split work across them with
+///   `parallelChunks`; OpenBLAS itself always runs single-threaded, because its idle workers spin
+///   on `sched_yield` between calls and steal the cores from our own kernels (measured: 280k
+///   yields in three BERT training steps). One pool, one level of parallelism.
 /// - **Grad mode** is process-wide too. The tape is driven from one thread at a time (kernels
 ///   parallelise *inside* an op, never across ops), so `withoutGrad` needs no thread-local state.
 /// - **Randomness** is explicit: every random op takes a `RandomGenerator`; `Random.global` is a
@@ -18,7 +22,7 @@ public enum Runtime {
         } else {
             n = ProcessInfo.processInfo.activeProcessorCount
         }
-        BLAS.threads = n
+        BLAS.threads = 1
         return n
     }()
 
@@ -29,22 +33,25 @@ public enum Runtime {
         set {
             precondition(newValue > 0, "Runtime.threads must be positive, got \(newValue)")
             _threads = newValue
-            BLAS.threads = newValue
         }
     }
 }
 
 /// Splits `count` items into contiguous chunks of at least `grain` items and runs them on up to
 /// `Runtime.threads` threads. Small jobs run inline: dispatch costs ~5 µs.
+/// Inside a parallel region (a kernel called from another kernel's chunk) it runs inline, so work is
+/// never split twice.
 @inline(__always)
 public func parallelChunks(_ count: Int, grain: Int, _ body: (Range<Int>) -> Void) {
     let threads = Runtime.threads
-    if threads <= 1 || count <= grain {
+    if threads <= 1 || count <= grain || ParallelRegion.depth.load(ordering: .relaxed) > 0 {
         if count > 0 { body(0..<count) }
         return
     }
     let chunks = min(threads, (count + grain - 1) / grain)
     if chunks <= 1 { body(0..<count); return }
+    ParallelRegion.depth.add(1, ordering: .relaxed)
+    defer { ParallelRegion.depth.subtract(1, ordering: .relaxed) }
     withoutActuallyEscaping(body) { body in
         // The chunks touch disjoint ranges; the caller's closure is only shared for this call.
         let shared = UncheckedSendable(body)
@@ -60,4 +67,10 @@ public func parallelChunks(_ count: Int, grain: Int, _ body: (Range<Int>) -> Voi
 public struct UncheckedSendable<T>: @unchecked Sendable {
     public let value: T
     public init(_ value: T) { self.value = value }
+}
+
+/// How many parallel regions are running (the tape drives kernels from one thread, so a non-zero
+/// count means "we are inside a chunk").
+enum ParallelRegion {
+    static let depth = Atomic<Int>(0)
 }

@@ -69,6 +69,40 @@ enum BinaryOp {
     }
 }
 
+/// Float32 rows with the operation chosen outside the loop, so each loop vectorises.
+@inline(__always)
+func binaryRow(_ op: BinaryOp, _ pa: UnsafePointer<Float>, _ ia: Int, _ pb: UnsafePointer<Float>, _ ib: Int,
+               _ po: UnsafeMutablePointer<Float>, _ n: Int) {
+    switch (op, ia, ib) {
+    case (.add, 1, 1): simdMap2(pa, pb, po, n, +)
+    case (.sub, 1, 1): simdMap2(pa, pb, po, n, -)
+    case (.mul, 1, 1): simdMap2(pa, pb, po, n, *)
+    case (.div, 1, 1): simdMap2(pa, pb, po, n, /)
+    case (.add, 1, 0): let s = pb[0]; simdMap(pa, po, n) { $0 + s }
+    case (.sub, 1, 0): let s = pb[0]; simdMap(pa, po, n) { $0 - s }
+    case (.mul, 1, 0): let s = pb[0]; simdMap(pa, po, n) { $0 * s }
+    case (.div, 1, 0): let s = pb[0]; simdMap(pa, po, n) { $0 / s }
+    case (.add, 0, 1): let s = pa[0]; simdMap(pb, po, n) { s + $0 }
+    case (.sub, 0, 1): let s = pa[0]; simdMap(pb, po, n) { s - $0 }
+    case (.mul, 0, 1): let s = pa[0]; simdMap(pb, po, n) { s * $0 }
+    case (.div, 0, 1): let s = pa[0]; simdMap(pb, po, n) { s / $0 }
+    default: for i in 0..<n { po[i] = op.apply(pa[i * ia], pb[i * ib]) }
+    }
+}
+
+/// out = op(a, b) with broadcasting, Float32 (vectorised rows).
+func broadcastBinary(_ op: BinaryOp, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+                     _ out: UnsafeMutablePointer<Float>, plan: BroadcastPlan) {
+    let inner = plan.innerCount
+    let ia = plan.stridesA.last!, ib = plan.stridesB.last!
+    parallelChunks(plan.outerCount, grain: max(1, 32768 / max(inner, 1))) { rows in
+        for row in rows {
+            let (oa, ob) = plan.offsets(row: row)
+            binaryRow(op, a + oa, ia, b + ob, ib, out + row * inner, inner)
+        }
+    }
+}
+
 /// out = op(a, b) with broadcasting, any float dtype.
 func broadcastBinary<T: KexueFloat>(_ op: BinaryOp, _ a: UnsafePointer<T>, _ b: UnsafePointer<T>,
                                     _ out: UnsafeMutablePointer<T>, plan: BroadcastPlan) {

@@ -16,18 +16,11 @@ struct ConvGEMM {
         win.kh == 1 && win.kw == 1 && win.sh == 1 && win.sw == 1 && win.ph == 0 && win.pw == 0
     }
 
-    /// Runs `body` over the images: several at once with single-threaded BLAS when there are
-    /// several images and threads, else in turn with BLAS using every thread. Each image is
-    /// computed by the same calls either way, so results do not depend on the thread count.
+    /// Runs `body` over the images, several at once (BLAS is single-threaded; see `Runtime`).
+    /// Each image is computed by the same calls either way, so results do not depend on the
+    /// thread count.
     static func overImages(_ count: Int, _ body: (Range<Int>) -> Void) {
-        let threads = Runtime.threads
-        if count > 1 && threads > 1 {
-            BLAS.threads = 1
-            defer { BLAS.threads = threads }
-            parallelChunks(count, grain: 1, body)
-        } else if count > 0 {
-            body(0..<count)
-        }
+        parallelChunks(count, grain: 1, body)
     }
 
     func forward<T: KexueFloat>(_ x: UnsafePointer<T>, _ w: UnsafePointer<T>, _ b: UnsafePointer<T>?,

@@ -3,53 +3,74 @@ import CBLAS
 /// Row-major GEMM through CBLAS: C[M,N] = op(A)·op(B) (+ C when `accumulate`).
 /// Transposes are BLAS flags, never copies (DESIGN.md §3).
 enum GEMM {
+    /// Products below this many flops run on one thread: splitting costs more than it saves.
+    static let parallelFlops = 4_000_000
+
     static func run(_ dtype: DType, transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
                     a: UnsafeRawPointer, b: UnsafeRawPointer, c: UnsafeMutableRawPointer, accumulate: Bool = false) {
-        let ta = transA ? CblasTrans : CblasNoTrans, tb = transB ? CblasTrans : CblasNoTrans
-        let lda = Int32(transA ? m : k), ldb = Int32(transB ? k : n)
         if m == 0 || n == 0 { return }
         if k == 0 {
             if !accumulate { c.initializeMemory(as: UInt8.self, repeating: 0, count: m * n * dtype.byteSize) }
             return
         }
+        let threads = Runtime.threads   // first use also switches OpenBLAS to one thread
+        let lda = transA ? m : k, ldb = transB ? k : n
+        guard 2 * m * n * k >= parallelFlops && threads > 1 else {
+            call(dtype, transA, transB, m, n, k, a, lda, b, ldb, c, n, accumulate)
+            return
+        }
+        // Split the larger of M and N across threads; every output element is still computed by
+        // one single-threaded call over the whole of K, so results do not depend on the split.
+        let e = dtype.byteSize
+        if m >= n {
+            parallelChunks(m, grain: 16) { rows in
+                let aOffset = transA ? rows.lowerBound : rows.lowerBound * lda
+                call(dtype, transA, transB, rows.count, n, k, a + aOffset * e, lda, b, ldb,
+                     c + rows.lowerBound * n * e, n, accumulate)
+            }
+        } else {
+            parallelChunks(n, grain: 16) { cols in
+                let bOffset = transB ? cols.lowerBound * ldb : cols.lowerBound
+                call(dtype, transA, transB, m, cols.count, k, a, lda, b + bOffset * e, ldb,
+                     c + cols.lowerBound * e, n, accumulate)
+            }
+        }
+    }
+
+    /// One CBLAS call, row-major, with explicit leading dimensions.
+    @inline(__always)
+    static func call(_ dtype: DType, _ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int,
+                     _ a: UnsafeRawPointer, _ lda: Int, _ b: UnsafeRawPointer, _ ldb: Int,
+                     _ c: UnsafeMutableRawPointer, _ ldc: Int, _ accumulate: Bool) {
+        let ta = transA ? CblasTrans : CblasNoTrans, tb = transB ? CblasTrans : CblasNoTrans
         switch dtype {
         case .float32:
             cblas_sgemm(CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), 1,
-                        a.assumingMemoryBound(to: Float.self), lda, b.assumingMemoryBound(to: Float.self), ldb,
-                        accumulate ? 1 : 0, c.assumingMemoryBound(to: Float.self), Int32(n))
+                        a.assumingMemoryBound(to: Float.self), Int32(lda), b.assumingMemoryBound(to: Float.self), Int32(ldb),
+                        accumulate ? 1 : 0, c.assumingMemoryBound(to: Float.self), Int32(ldc))
         case .float64:
             cblas_dgemm(CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), 1,
-                        a.assumingMemoryBound(to: Double.self), lda, b.assumingMemoryBound(to: Double.self), ldb,
-                        accumulate ? 1 : 0, c.assumingMemoryBound(to: Double.self), Int32(n))
+                        a.assumingMemoryBound(to: Double.self), Int32(lda), b.assumingMemoryBound(to: Double.self), Int32(ldb),
+                        accumulate ? 1 : 0, c.assumingMemoryBound(to: Double.self), Int32(ldc))
         case .int32:
             preconditionFailure("matmul: int32 tensors are not supported")
         }
     }
 
-    /// `count` independent GEMMs of one shape at fixed strides. Small products run one per thread
-    /// with single-threaded BLAS (OpenBLAS threads small GEMMs poorly); large ones run in turn,
-    /// each using every thread. Either way each product is computed by one call, so results do
-    /// not depend on the thread count.
+    /// `count` independent GEMMs of one shape at fixed strides: small products one per thread,
+    /// large ones in turn, each split across threads by `run`.
     static func batched(_ dtype: DType, count: Int, transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
                         a: UnsafeRawPointer, strideA: Int, b: UnsafeRawPointer, strideB: Int,
                         c: UnsafeMutableRawPointer, strideC: Int) {
         let e = dtype.byteSize
-        let flops = 2 * m * n * k
-        let threads = Runtime.threads
-        if count > 1 && threads > 1 && flops < 16_000_000 {
-            BLAS.threads = 1
-            defer { BLAS.threads = threads }
-            parallelChunks(count, grain: 1) { range in
-                for i in range {
-                    run(dtype, transA: transA, transB: transB, m: m, n: n, k: k,
-                        a: a + i * strideA * e, b: b + i * strideB * e, c: c + i * strideC * e)
-                }
-            }
-        } else {
-            for i in 0..<count {
+        let perProduct = 2 * m * n * k
+        let grain = perProduct >= parallelFlops ? count : Swift.max(1, parallelFlops / Swift.max(perProduct, 1) / 4)
+        let body = { (range: Range<Int>) in
+            for i in range {
                 run(dtype, transA: transA, transB: transB, m: m, n: n, k: k,
                     a: a + i * strideA * e, b: b + i * strideB * e, c: c + i * strideC * e)
             }
         }
+        if perProduct >= parallelFlops { body(0..<count) } else { parallelChunks(count, grain: grain, body) }
     }
 }

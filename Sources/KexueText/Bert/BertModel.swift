@@ -11,6 +11,7 @@ public final class BertModel: Module {
     public var layers: [BertLayer]
     public let pooler: Linear
 
+    /// A model with BERT's initialisation (N(0, initializer_range²) weights) from `seed`.
     public init(_ config: BertConfig, seed: UInt64 = 0) {
         precondition((try? config.validate()) != nil, "BertModel: invalid config \(config)")
         var rng = RandomGenerator(seed: seed)
