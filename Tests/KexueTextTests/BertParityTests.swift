@@ -101,6 +101,20 @@ final class BertParityTests: XCTestCase {
         }
     }
 
+    /// tools/check_hf_roundtrip.py loaded a folder saved by `BertClassifier.save` in HF transformers
+    /// and recorded both sides' probabilities; this keeps that record honest and within bounds.
+    func testHFLoadedOurFolderWithIdenticalOutputs() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../Fixtures/hf_roundtrip.json")
+        let obj = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
+        let rows = obj["rows"] as! [[String: Any]]
+        XCTAssertGreaterThanOrEqual(rows.count, 5)
+        for row in rows {
+            let ours = row["kexue"] as! [String: Double], theirs = row["transformers"] as! [String: Double]
+            XCTAssertEqual(Set(ours.keys), Set(theirs.keys))
+            for (k, v) in ours { XCTAssertEqual(v, theirs[k]!, accuracy: 1e-5, "\(row["text"]!) / \(k)") }
+        }
+    }
+
     func testConfigErrorsNameTheField() {
         var c = BertConfig(vocabSize: 10, hiddenSize: 30, numHiddenLayers: 1, numAttentionHeads: 4, intermediateSize: 8)
         XCTAssertThrowsError(try c.validate()) { XCTAssertTrue("\($0)".contains("not divisible by num_attention_heads"), "\($0)") }
