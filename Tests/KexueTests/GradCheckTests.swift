@@ -56,6 +56,7 @@ final class GradCheckTests: XCTestCase {
         c.append(("matmul both", [r([4, 3], 44), r([5, 4], 45)], { matmul($0[0], $0[1], transposeA: true, transposeB: true) }))
         c.append(("matmul batched", [r([2, 3, 4], 46), r([2, 4, 2], 47)], { matmul($0[0], $0[1]) }))
         c.append(("matmul shared weight", [r([2, 3, 4], 48), r([5, 4], 49)], { matmul($0[0], $0[1], transposeB: true) }))
+        c.append(("linear", [r([2, 3, 4], 76), r([5, 4], 77), r([5], 78)], { linear($0[0], weight: $0[1], bias: $0[2]) }))
         c.append(("softmax", [r([3, 5], 50)], { $0[0].softmax() }))
         c.append(("softmax axis 0", [r([3, 5], 51)], { $0[0].softmax(axis: 0) }))
         c.append(("logSoftmax", [r([3, 5], 52)], { $0[0].logSoftmax() }))

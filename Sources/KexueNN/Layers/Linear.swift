@@ -33,7 +33,6 @@ public final class Linear: Module, UnaryLayer {
     /// x [..., in] → [..., out]
     public func callAsFunction(_ x: Tensor) -> Tensor {
         precondition(x.shape.last == inFeatures, "Linear(\(inFeatures) → \(outFeatures)): input of shape \(x.shape)")
-        let y = matmul(x, weight, transposeB: true)
-        return bias.map { y + $0 } ?? y
+        return linear(x, weight: weight, bias: bias)
     }
 }

@@ -16,9 +16,9 @@ struct MNIST: ParsableCommand {
         enum Architecture: String, ExpressibleByArgument, CaseIterable { case mlp, cnn }
 
         @Option(help: "mlp or cnn.") var model: Architecture = .mlp
-        @Option(help: "Epochs (default: 20 for mlp, 4 for cnn).") var epochs: Int?
+        @Option(help: "Epochs (default: 20 for mlp, 6 for cnn).") var epochs: Int?
         @Option(help: "Batch size.") var batchSize = 128
-        @Option(help: "Peak learning rate (Adam, warm-up then cosine).") var lr = 1e-3
+        @Option(help: "Peak learning rate (Adam, warm-up then cosine; default 1e-3 for mlp, 3e-3 for cnn).") var lr: Double?
         @Option(help: "Folder with mnist_train.csv and mnist_test.csv.") var data: String?
         @Option(help: "Use only the first N training and N/6 test images (smoke tests).") var limit: Int?
         @OptionGroup var runOptions: RunOptions
@@ -26,7 +26,7 @@ struct MNIST: ParsableCommand {
         func validate() throws {
             if let epochs, epochs < 1 { throw ValidationError("--epochs must be ≥ 1") }
             if batchSize < 1 { throw ValidationError("--batch-size must be ≥ 1") }
-            if !(lr > 0) { throw ValidationError("--lr must be positive") }
+            if let lr, !(lr > 0) { throw ValidationError("--lr must be positive") }
         }
 
         func run() throws {
@@ -37,9 +37,9 @@ struct MNIST: ParsableCommand {
             let train = try MNISTCSV.load(trainURL, limit: limit)
             let test = try MNISTCSV.load(testURL, limit: limit.map { Swift.max(1, $0 / 6) })
             var trainer = ImageClassifierTraining()
-            trainer.epochs = epochs ?? (model == .mlp ? 20 : 4)
+            trainer.epochs = epochs ?? (model == .mlp ? 20 : 6)
             trainer.batchSize = batchSize
-            trainer.learningRate = lr
+            trainer.learningRate = lr ?? (model == .mlp ? 1e-3 : 3e-3)
             trainer.seed = runOptions.seed
             let runDir = runOptions.runDirectory(default: "mnist-\(model.rawValue)")
             let config: [String: Any] = ["task": "mnist", "model": model.rawValue, "train_images": train.count, "test_images": test.count]
