@@ -63,11 +63,12 @@ enum LayerNormKernel {
                 let rs = 1 / (v / T(n) + eps).squareRoot()
                 mean[r] = mu
                 rstd[r] = rs
-                for j in 0..<n {
-                    var h = (xr[j] - mu) * rs
-                    if let w { h *= w[j] }
-                    if let b { h += b[j] }
-                    yr[j] = h
+                // One loop per parameter case, so none tests an optional per element.
+                switch (w, b) {
+                case let (w?, b?): for j in 0..<n { yr[j] = (xr[j] - mu) * rs * w[j] + b[j] }
+                case let (w?, nil): for j in 0..<n { yr[j] = (xr[j] - mu) * rs * w[j] }
+                case let (nil, b?): for j in 0..<n { yr[j] = (xr[j] - mu) * rs + b[j] }
+                case (nil, nil): for j in 0..<n { yr[j] = (xr[j] - mu) * rs }
                 }
             }
         }
