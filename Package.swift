@@ -23,7 +23,9 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
-        .target(name: "Kexue", dependencies: ["CBLAS"]),
+        // Hot Float32 row kernels in C, compiled per instruction set and chosen at load time.
+        .target(name: "CKernels"),
+        .target(name: "Kexue", dependencies: ["CBLAS", "CKernels"]),
         .target(name: "KexueNN", dependencies: ["Kexue"]),
         .target(name: "KexueText", dependencies: ["KexueNN"]),
         .target(name: "KexueVision", dependencies: ["KexueNN"]),

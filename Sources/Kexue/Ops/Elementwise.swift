@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CKernels
 
 /// Pointwise functions. Float32 runs SIMD kernels split across threads; Float64 runs libm, for
 /// gradient checks. Each derivative rule sits next to its function (tinygrad's lesson).
@@ -144,9 +145,9 @@ extension Tensor {
     public func gelu(approximate: GELUApproximation = .none) -> Tensor {
         switch approximate {
         case .none:
-            let y = pointwise("gelu", f32: { simdMap($0, $1, $2, GELU.exact) }, f64: GELU.exact)
+            let y = pointwise("gelu", f32: { kx_gelu_forward($0, $1, $2) }, f64: GELU.exact)
             return record(y, .gelu, [self]) { g, _ in
-                [self.pointwiseGrad(g, f32: { simdMap2($0, $1, $2, $3, GELU.exactGrad) }, f64: GELU.exactGrad)]
+                [self.pointwiseGrad(g, f32: { kx_gelu_backward($0, $1, $2, $3) }, f64: GELU.exactGrad)]
             }
         case .tanh:
             let y = pointwise("gelu", f32: { simdMap($0, $1, $2, GELU.tanhForm) }, f64: GELU.tanhForm)

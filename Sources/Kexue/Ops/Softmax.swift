@@ -33,12 +33,8 @@ extension Tensor {
     }
 
     fileprivate func softmaxLastAxis() -> Tensor {
-        let y = rowLoop("softmax", { x, y, n in
-            let m = RowKernels.max(x, n)
-            // A row of −inf (fully masked) gives NaN, as PyTorch does; shift by 0 there.
-            let s = RowKernels.expShiftSum(x, y, n, shift: m.isFinite ? m : 0)
-            RowKernels.scale(y, n, by: 1 / s)
-        }, { x, y, n in
+        // A row of −inf (fully masked) gives NaN, as PyTorch does.
+        let y = rowLoop("softmax", { x, y, n in kx_softmax_forward(x, y, 1, n) }, { x, y, n in
             let m = AxisReduce.reduceContiguous(.max, x, n)
             var s = 0.0
             for j in 0..<n { y[j] = Double.exp(x[j] - m); s += y[j] }
@@ -52,9 +48,7 @@ extension Tensor {
                 let yp = y.pointer(Float.self), gp = g.pointer(Float.self), d = dx.pointer(Float.self)
                 parallelChunks(rows, grain: Swift.max(1, 16384 / n)) { r in
                     for i in r {
-                        let yr = yp + i * n, gr = gp + i * n, dr = d + i * n
-                        let dot = RowKernels.dot(yr, gr, n)
-                        simdMap2(yr, gr, dr, n) { y, g in y * (g - dot) }
+                        kx_softmax_backward(yp + i * n, gp + i * n, d + i * n, 1, n)
                     }
                 }
             } else {
@@ -92,3 +86,4 @@ extension Tensor {
 #if canImport(Glibc)
 import Glibc
 #endif
+import CKernels
