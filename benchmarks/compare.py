@@ -47,6 +47,10 @@ def describe(config):
     return " ".join(parts)
 
 
+# Which peer script times which benchmark (the core kernels are in peer_core.py).
+PEERS = {"cnn-step": "peer_models.py", "bert-forward": "peer_models.py", "bert-train": "peer_models.py"}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("names", nargs="+", help="benchmarks, e.g. matmul softmax layernorm gelu")
@@ -61,7 +65,7 @@ def main():
 
     threads = ["--threads", str(args.threads)]
     sides = {"kexue": lambda name: [args.kexue, "bench", name] + threads,
-             "pytorch": lambda name: [args.python, os.path.join(HERE, "peer_core.py"), name] + threads}
+             "pytorch": lambda name: [args.python, os.path.join(HERE, PEERS.get(name, "peer_core.py")), name] + threads}
     times = {}   # (bench, config key) -> {"kexue": [ms per round], "pytorch": [...]}
     last = {}    # (bench, config key) -> {"kexue": record, "pytorch": record}
     order = []

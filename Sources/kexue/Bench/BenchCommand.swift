@@ -36,9 +36,9 @@ struct Bench: ParsableCommand {
             case "softmax": records = CoreBenchmarks.rowOp("softmax", repeat: repetitions) { $0.softmax() }
             case "layernorm": records = CoreBenchmarks.rowOp("layernorm", repeat: repetitions, CoreBenchmarks.layerNormOp())
             case "gelu": records = CoreBenchmarks.rowOp("gelu", repeat: repetitions) { $0.gelu() }
-            case "cnn-step": records = ModelBenchmarks.cnnStep(repeat: repetitions)
-            case "bert-forward": records = try ModelBenchmarks.bertForward(repeat: repetitions)
-            case "bert-train": records = try ModelBenchmarks.bertTrain(repeat: repetitions)
+            case "cnn-step": records = ModelBenchmarks.cnnStep(repeat: min(repetitions, 10))
+            case "bert-forward": records = try ModelBenchmarks.bertForward(repeat: min(repetitions, 10))
+            case "bert-train": records = try ModelBenchmarks.bertTrain(repeat: min(repetitions, 10))
             default: continue
             }
             for r in records { print(r.json()) }
