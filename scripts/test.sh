@@ -36,7 +36,21 @@ awk '
     / Test .* failed after [0-9.]+ seconds/ { f++ }
     / Test .* skipped/                      { s++ }
     END { printf "tests: %d passed, %d failed%s\n", p, f, (s ? sprintf(", %d skipped", s) : "") }
-' "$log" | tee "$log.summary"
+' "$log" > "$log.summary"
+
+# CLI smoke tests of every subcommand on tiny data; their checks join the summary line.
+start=$SECONDS
+set +e
+bash scripts/smoke.sh | tee "$log.smoke"
+smoke_rc=${PIPESTATUS[0]}
+set -e
+echo "smoke time: $((SECONDS - start)) s"
+sp=$(grep -c '^ok - ' "$log.smoke" || true); sf=$(grep -c '^not ok - ' "$log.smoke" || true)
+read -r p f < <(awk '{gsub(",", ""); print $2, $4}' "$log.summary")
+echo "tests: $((p + sp)) passed, $((f + sf)) failed" > "$log.summary"
+cat "$log.summary"
+if [ "$smoke_rc" -ne 0 ]; then rc=1; fi
+rm -f "$log.smoke"
 
 if [ "$rc" -eq 0 ] && ! grep -q ' 0 failed' "$log.summary"; then rc=1; fi
 rm -f "$log.summary"
