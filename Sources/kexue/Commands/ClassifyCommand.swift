@@ -82,15 +82,21 @@ struct Classify: ParsableCommand {
         @Option(help: "Examples (TSV or JSONL); or use --dataset.") var data: String?
         @Option(help: "rotten-tomatoes: evaluate on its committed test split.") var dataset: String?
         @Option(help: "Truncate texts to this many tokens.") var maxLength = 128
+        @Option(help: "Use only the first N examples (smoke tests).") var limit: Int?
+
+        func validate() throws {
+            if let limit, limit < 1 { throw ValidationError("--limit must be ≥ 1, got \(limit)") }
+        }
 
         func run() throws {
-            let items: [LabeledText]
+            var items: [LabeledText]
             if let dataset {
                 guard dataset == "rotten-tomatoes" else { throw ValidationError("unknown --dataset '\(dataset)'") }
                 items = RottenTomatoes.split(try RottenTomatoes.load()).test
             } else if let data {
                 items = try LabeledTextFile.load(URL(fileURLWithPath: data))
             } else { throw ValidationError("give --data FILE or --dataset rotten-tomatoes") }
+            if let limit { items = Array(items.prefix(limit)) }
             let classifier = try BertClassifier(directory: URL(fileURLWithPath: model, isDirectory: true))
             var t = TextClassifierTraining(); t.maxLength = maxLength
             let acc = TextClassifierEvaluation.accuracy(classifier, try t.encode(classifier, items), try t.labelIds(classifier, items))
