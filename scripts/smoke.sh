@@ -1,53 +1,160 @@
 #!/usr/bin/env bash
-# CLI smoke tests: every `kexue` subcommand on tiny data, plus bad input that must fail clearly.
-# Prints "ok - NAME" / "not ok - NAME" per check and "smoke: N passed, M failed"; exits non-zero
-# on any failure. Uses .build/release/kexue (or $KEXUE_BIN) and the data `make setup` fetched.
+# CLI smoke tests (DESIGN.md §7): every `kexue` subcommand on tiny data, asserting on its JSON
+# output and files, plus the error paths a user hits first. Each check prints "ok - <name>" or
+# "not ok - <name>"; the last line is "smoke: N passed, M failed" and the exit status is non-zero
+# when any check failed. Needs `make setup` (MNIST, MiniLM, Rotten Tomatoes) and python3.
+#
+#   KEXUE_BIN=.build-mine/release/kexue bash scripts/smoke.sh
 set -uo pipefail
 cd "$(dirname "$0")/.."
-K="${KEXUE_BIN:-.build/release/kexue}"
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
-pass=0; fail=0
 
-check() {  # check NAME COMMAND… : passes when the command succeeds
+BIN="${KEXUE_BIN:-.build/release/kexue}"
+if [ ! -x "$BIN" ]; then
+    echo "not ok - kexue binary at $BIN (build with: swift build -c release, or set KEXUE_BIN)"
+    echo "smoke: 0 passed, 1 failed"
+    exit 1
+fi
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/kexue-smoke.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+runs="$work/runs"
+passed=0
+failed=0
+start=$SECONDS
+
+# Runs kexue with the given arguments; stdout, stderr and the exit status land in $out, $err, $rc.
+out="$work/stdout"
+err="$work/stderr"
+rc=0
+kx() {
+    "$BIN" "$@" >"$out" 2>"$err"
+    rc=$?
+}
+
+# check NAME CONDITION-COMMAND... — records ok/not ok; on failure shows the last command's output.
+check() {
     local name="$1"; shift
-    if "$@" >"$tmp/out" 2>"$tmp/err"; then echo "ok - $name"; pass=$((pass + 1))
-    else echo "not ok - $name"; sed 's/^/    /' "$tmp/err" | tail -5; fail=$((fail + 1)); fi
-}
-fails_with() {  # fails_with NAME TEXT COMMAND… : passes when the command fails and says TEXT
-    local name="$1" text="$2"; shift 2
-    if "$@" >"$tmp/out" 2>"$tmp/err"; then echo "not ok - $name (succeeded)"; fail=$((fail + 1))
-    elif grep -q -- "$text" "$tmp/err" "$tmp/out"; then echo "ok - $name"; pass=$((pass + 1))
-    else echo "not ok - $name (no '$text' in the error)"; tail -3 "$tmp/err"; fail=$((fail + 1)); fi
-}
-expect() {  # expect NAME PYTHON-CONDITION-ON-x : every JSON line the previous command printed satisfies it
-    local name="$1" cond="$2"
-    if python3 -c "import json,sys; d=[json.loads(l) for l in open('$tmp/out') if l.strip()]; sys.exit(0 if d and all($cond for x in d) else 1)" 2>"$tmp/err"; then
-        echo "ok - $name"; pass=$((pass + 1))
-    else echo "not ok - $name"; head -c 300 "$tmp/out"; fail=$((fail + 1)); fi
+    if "$@"; then
+        echo "ok - $name"
+        passed=$((passed + 1))
+    else
+        echo "not ok - $name"
+        failed=$((failed + 1))
+        echo "  # exit status $rc; stdout:"; tail -n 5 "$out" | cut -c1-300 | sed 's/^/  #   /'
+        echo "  # stderr:"; tail -n 10 "$err" | cut -c1-300 | sed 's/^/  #   /'
+    fi
 }
 
-check "help" "$K" --help
-check "bench softmax" "$K" bench softmax --repeat 1
-expect "bench prints median_ms and env" "'median_ms' in x and 'env' in x and x['bench']=='softmax'"
-check "mnist mlp" "$K" mnist train --model mlp --limit 600 --epochs 1 --runs-dir "$tmp/runs" --name mlp
-expect "mnist mlp reports accuracy" "0 <= x['test_accuracy'] <= 1"
-check "mnist curves.png is a PNG" python3 -c "import sys; sys.exit(open('$tmp/runs/mlp/curves.png','rb').read(8) != b'\x89PNG\r\n\x1a\n')"
-check "mnist cnn" "$K" mnist train --model cnn --limit 300 --epochs 1 --runs-dir "$tmp/runs" --name cnn
-check "mnist resume of a finished run" "$K" mnist train --model mlp --limit 600 --epochs 1 --runs-dir "$tmp/runs" --name mlp --resume
-fails_with "mnist fresh run over checkpoints" "--resume" "$K" mnist train --model mlp --limit 600 --epochs 1 --runs-dir "$tmp/runs" --name mlp
-fails_with "mnist missing data" "make setup" "$K" mnist train --data /nonexistent
-check "tokenize a dash text" "$K" tokenize -- "-dash text"
-expect "tokenize gives offsets" "len(x['offsets']) == len(x['ids'])"
-check "embed" "$K" embed hello
-expect "embed is unit length" "abs(sum(v*v for v in x['embedding']) - 1) < 1e-4"
-check "classify train" "$K" classify train --dataset rotten-tomatoes --limit 64 --epochs 1 --batch-size 16 --max-length 32 --runs-dir "$tmp/runs" --name cls
-check "classify predict" "$K" classify predict --model "$tmp/runs/cls/best" "a great movie"
-expect "classify predict gives a probability" "0 <= x['probability'] <= 1"
-check "classify eval" "$K" classify eval --model "$tmp/runs/cls/best" --dataset rotten-tomatoes --limit 32
-check "classify train with flooding" "$K" classify train --dataset rotten-tomatoes --limit 32 --epochs 1 --batch-size 16 --max-length 32 --flood 0.1 --runs-dir "$tmp/runs" --name flood
-fails_with "classify predict without a model" "not found" "$K" classify predict --model /nonexistent x
-fails_with "classify negative flood" "flood" "$K" classify train --dataset rotten-tomatoes --limit 8 --flood -1 --runs-dir "$tmp/runs" --name bad
+succeeded() { [ "$rc" -eq 0 ]; }
+failed_with() { [ "$rc" -ne 0 ] && grep -qF -- "$1" "$err"; }
 
-echo "smoke: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+# json_ok PYTHON-EXPRESSION: every stdout line parses as a JSON object (at least one line) and
+# the expression, evaluated with `lines` (the list of objects) and `o` (the last one), is true.
+json_ok() {
+    [ "$rc" -eq 0 ] || return 1
+    python3 - "$1" "$out" <<'PY'
+import json, math, sys
+expr, path = sys.argv[1], sys.argv[2]
+try:
+    lines = [json.loads(l) for l in open(path, encoding="utf-8") if l.strip()]
+except ValueError as e:
+    print(f"  # stdout is not JSON lines: {e}"); sys.exit(1)
+if not lines or not all(isinstance(x, dict) for x in lines):
+    print("  # no JSON object on stdout"); sys.exit(1)
+o = lines[-1]
+ok = False
+try:
+    ok = bool(eval("(" + expr.strip() + ")", {"math": math, "lines": lines, "o": o}))
+except Exception as e:
+    print(f"  # {' '.join(expr.split())}: {type(e).__name__}: {e}")
+sys.exit(0 if ok else 1)
+PY
+}
+
+# json_field KEY: the value of KEY in the last stdout object, printed as JSON.
+json_field() { python3 -c 'import json,sys; print(json.dumps([json.loads(l) for l in open(sys.argv[1]) if l.strip()][-1][sys.argv[2]]))' "$out" "$1"; }
+
+is_png() { [ -f "$1" ] && [ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')" = "89504e470d0a1a0a" ]; }
+
+# --- help: the root and every subcommand ---
+kx --help
+lists_subcommands() {
+    succeeded || return 1
+    local c
+    for c in bench mnist classify tokenize embed; do grep -qw "$c" "$out" || return 1; done
+}
+check "kexue --help lists every subcommand" lists_subcommands
+for sub in "bench" "mnist train" "classify train" "classify eval" "classify predict" "tokenize" "embed"; do
+    # shellcheck disable=SC2086
+    kx $sub --help
+    check "kexue $sub --help" eval 'succeeded && grep -q "USAGE" "$out"'
+done
+
+# --- bench ---
+kx bench softmax --repeat 1
+check "bench softmax --repeat 1 prints benchmark JSON lines" json_ok '
+    all(x["bench"] == "softmax" and isinstance(x["config"], dict) and x["median_ms"] > 0
+        and ("gflops" in x or "gbps" in x) and "peak_mb" in x
+        and all(k in x["env"] for k in ("commit", "threads", "blas", "cpu")) for x in lines)'
+kx bench no-such-bench --repeat 1
+check "bench with an unknown name fails" eval '[ "$rc" -ne 0 ]'
+
+# --- mnist ---
+kx mnist train --model mlp --limit 600 --epochs 1 --runs-dir "$runs" --name mlp
+check "mnist train --model mlp" json_ok 'o["outcome"] == "finished" and 0 <= o["test_accuracy"] <= 1 and o["steps"] == 5 and math.isfinite(o["test_loss"])'
+mlp_accuracy="$(json_field test_accuracy 2>/dev/null)"
+check "mnist mlp accuracy above chance (>0.3 on 100 test images)" python3 -c "import sys; sys.exit(0 if float('${mlp_accuracy:-0}') > 0.3 else 1)"
+check "mnist mlp wrote curves.png (PNG)" is_png "$runs/mlp/curves.png"
+check "mnist mlp run folder: config.json, metrics.jsonl, checkpoint-5, best" \
+    eval '[ -f "$runs/mlp/config.json" ] && [ -s "$runs/mlp/metrics.jsonl" ] && [ -f "$runs/mlp/checkpoint-5/model.safetensors" ] && [ -f "$runs/mlp/best/model.safetensors" ]'
+
+# Resuming a finished run finishes cleanly: no more steps, and the restored weights give the
+# same test accuracy as the run that saved them.
+kx mnist train --model mlp --limit 600 --epochs 1 --runs-dir "$runs" --name mlp --resume
+check "mnist --resume of a finished run finishes without training" \
+    json_ok "o['outcome'] == 'finished' and o['steps'] == 5 and o['test_accuracy'] == ${mlp_accuracy:-None}"
+kx mnist train --model mlp --limit 600 --epochs 1 --runs-dir "$runs" --name mlp
+check "mnist fresh run over an existing one asks for --resume" failed_with "--resume"
+
+kx mnist train --model cnn --limit 300 --epochs 1 --runs-dir "$runs" --name cnn
+check "mnist train --model cnn" json_ok 'o["outcome"] == "finished" and o["model"] == "cnn" and 0 <= o["test_accuracy"] <= 1 and o["steps"] == 3'
+check "mnist cnn wrote curves.png (PNG)" is_png "$runs/cnn/curves.png"
+
+kx mnist train --data /nonexistent --limit 10 --epochs 1 --runs-dir "$runs" --name missing
+check "mnist train --data /nonexistent says 'make setup'" failed_with "make setup"
+
+# --- text ---
+kx tokenize -- "-dash text"
+check "tokenize -- \"-dash text\"" json_ok '
+    len(lines) == 1 and o["text"] == "-dash text" and o["tokens"][0] == "[CLS]" and o["tokens"][-1] == "[SEP]"
+    and "-" in o["tokens"] and len(o["ids"]) == len(o["tokens"]) == len(o["offsets"])
+    and o["offsets"][1] == [0, 1] and o["offsets"][0] == [0, 0]'
+
+kx embed hello
+check "embed hello (384 numbers, unit length)" json_ok '
+    len(lines) == 1 and o["text"] == "hello" and len(o["embedding"]) == 384
+    and abs(math.sqrt(sum(v * v for v in o["embedding"])) - 1) < 1e-4'
+
+kx classify train --dataset rotten-tomatoes --limit 64 --epochs 1 --batch-size 16 --max-length 32 --runs-dir "$runs" --name cls
+check "classify train (rotten-tomatoes, 64 examples)" json_ok '
+    o["outcome"] == "finished" and o["steps"] == 4 and 0 <= o["validation_accuracy"] <= 1
+    and 0 <= o["test_accuracy"] <= 1 and o["test_examples"] == 16 and o["best"].endswith("/cls/best")'
+best="$runs/cls/best"
+check "classify best/ is an HF folder (config.json, model.safetensors, vocab.txt)" \
+    eval '[ -f "$best/config.json" ] && [ -f "$best/model.safetensors" ] && [ -f "$best/vocab.txt" ]'
+
+kx classify predict --model "$best" "great movie" -- "-meh"
+check "classify predict" json_ok '
+    len(lines) == 2 and lines[0]["text"] == "great movie" and lines[1]["text"] == "-meh"
+    and all(x["label"] in ("positive", "negative") and abs(sum(x["probabilities"].values()) - 1) < 1e-4
+            and x["probability"] == max(x["probabilities"].values()) for x in lines)'
+
+kx classify eval --model "$best" --dataset rotten-tomatoes --limit 40 --max-length 32
+check "classify eval --limit 40" json_ok 'o["examples"] == 40 and 0 <= o["accuracy"] <= 1'
+
+kx classify predict --model /nonexistent x
+check "classify predict --model /nonexistent fails naming the folder" failed_with "/nonexistent"
+
+echo "smoke time: $((SECONDS - start)) s"
+echo "smoke: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -2,145 +2,423 @@ import XCTest
 import Foundation
 @testable import KexueNN
 
-/// Run folders, checkpoints and exact resumption, on a tiny synthetic problem with dropout on.
+/// Run folders, checkpoints and resume (DESIGN.md §5) on a tiny synthetic problem: 200 random
+/// 2-D points labelled by the sign of x·y, an MLP with dropout, Adam, batches of 16 (13 per epoch).
 final class TrainingRunTests: XCTestCase {
-    final class Net: Module, UnaryLayer {
-        let fc1: Linear, fc2: Linear
-        let drop = Dropout(0.3)
-        init(seed: UInt64) {
-            var rng = RandomGenerator(seed: seed)
-            fc1 = Linear(2, 16, using: &rng)
-            fc2 = Linear(16, 2, using: &rng)
-            super.init()
+    static let pointCount = 200
+    static let runSeed: UInt64 = 11
+
+    /// 200 points in [-1, 1)², label 1 where x·y > 0.
+    static let data: (x: [Float], y: [Int32]) = {
+        var rng = RandomGenerator(seed: 2024)
+        var xs: [Float] = [], ys: [Int32] = []
+        for _ in 0..<pointCount {
+            let a = Float(rng.nextUniform() * 2 - 1), b = Float(rng.nextUniform() * 2 - 1)
+            xs += [a, b]
+            ys.append(a * b > 0 ? 1 : 0)
         }
-        func callAsFunction(_ x: Tensor) -> Tensor { fc2(drop(fc1(x).relu())) }
+        return (xs, ys)
+    }()
+
+    static func batch(_ indices: [Int]) -> (Tensor, Tensor) {
+        var xs: [Float] = [], ys: [Int32] = []
+        for i in indices { xs += data.x[(2 * i)..<(2 * i + 2)]; ys.append(data.y[i]) }
+        return (Tensor(xs, shape: [indices.count, 2]), Tensor(indices: ys, shape: [indices.count]))
     }
 
-    let points: Tensor = { var r = RandomGenerator(seed: 9); return Tensor.normal([200, 2], using: &r) }()
-    var labels: [Int32] { let p = points.floats; return (0..<200).map { p[2 * $0] * p[2 * $0 + 1] > 0 ? 1 : 0 } }
-
-    func tempDir() -> URL {
-        let d = FileManager.default.temporaryDirectory.appendingPathComponent("kexue-run-\(UUID().uuidString)")
-        addTeardownBlock { try? FileManager.default.removeItem(at: d) }
-        return d
+    /// The MLP, initialised from its own generator (so `initSeed` alone decides the weights).
+    static func makeModel(initSeed: UInt64, hidden: Int = 16) -> Sequential {
+        var rng = RandomGenerator(seed: initSeed)
+        return Sequential {
+            Linear(2, hidden, using: &rng)
+            ReLU()
+            Dropout(0.3)
+            Linear(hidden, 2, using: &rng)
+        }
     }
 
-    /// Trains for 3 epochs (resuming if asked); `stopAt` requests a stop before that step.
-    func train(dir: URL, resume: Bool, stopAt: Int? = nil, beforeResume: ((URL) throws -> Void)? = nil) throws -> (losses: [Double], firstStep: Int, outcome: TrainingRun.Outcome) {
-        if resume, let beforeResume { try beforeResume(dir) }
-        let model = Net(seed: 1)
-        let optimizer = Adam(model.trainableParameters().map { (name: $0.0, tensor: $0.1) }, learningRate: 0.01)
-        let run = try TrainingRun(dir: dir, config: ["test": true], model: model, optimizer: optimizer, seed: 7, resume: resume)
-        let loader = BatchLoader(count: 200, batchSize: 16, seed: 7)
-        var losses: [Double] = []
-        var first = -1
-        let labels = self.labels
-        let outcome = try run.fit(epochs: 3, loader: loader, step: { idx, step in
-            if first < 0 { first = step }
-            if step == stopAt { StopSignal.request() }
-            let x = self.points.rows(Tensor(indices: idx))
-            let loss = crossEntropy(logits: model(x), targets: Tensor(indices: idx.map { labels[$0] }, shape: [idx.count]))
-            optimizer.zeroGrad(); loss.backward(); optimizer.step()
-            losses.append(loss.item)
+    static func makeAdam(_ model: Module) -> Adam {
+        Adam(model.trainableParameters().map { (name: $0.0, tensor: $0.1) }, learningRate: 0.01)
+    }
+
+    static let loader = BatchLoader(count: pointCount, batchSize: 16, shuffle: true, seed: runSeed)
+
+    /// One real training step; appends the loss and the step index it was called with.
+    static func trainingStep(model: Sequential, optimizer: Adam, losses: Box<[Double]>, steps: Box<[Int]>,
+                             hook: ((Int) -> Void)? = nil) -> ([Int], Int) throws -> [(String, Double)] {
+        return { indices, step in
+            let (x, y) = batch(indices)
+            let loss = crossEntropy(logits: model(x), targets: y)
+            optimizer.zeroGrad()
+            loss.backward()
+            optimizer.step()
+            losses.value.append(loss.item)
+            steps.value.append(step)
+            hook?(step)
             return [("loss", loss.item)]
-        })
+        }
+    }
+
+    final class Box<T> { var value: T; init(_ v: T) { value = v } }
+
+    var tmp: URL!
+
+    override func setUp() {
+        super.setUp()
         StopSignal.reset()
-        return (losses, first, outcome)
+        tmp = FileManager.default.temporaryDirectory.appendingPathComponent("kexue-trainingrun-\(UUID().uuidString)", isDirectory: true)
+        try! FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
     }
 
-    func testResumeMidEpochReproducesTheUninterruptedRunExactly() throws {
-        let full = try train(dir: tempDir(), resume: false)
-        XCTAssertEqual(full.outcome, .finished)
-        XCTAssertEqual(full.losses.count, 39)  // 13 batches × 3 epochs
+    override func tearDown() {
+        StopSignal.reset()
+        try? FileManager.default.removeItem(at: tmp)
+        super.tearDown()
+    }
 
-        let dir = tempDir()
-        // The stop is requested while step 20 (epoch 2, batch 8) runs; the checkpoint holds 21 steps.
-        let first = try train(dir: dir, resume: false, stopAt: 20)
-        XCTAssertEqual(first.outcome, .interrupted)
-        XCTAssertEqual(first.losses.count, 21)
-        let second = try train(dir: dir, resume: true)
-        XCTAssertEqual(second.firstStep, 21, "resume must start at the saved step")
-        XCTAssertEqual(first.losses + second.losses, full.losses, "resumed losses differ from the uninterrupted run")
+    func open(_ dir: URL, model: Module, optimizer: Optimizer?, resume: Bool, seed: UInt64 = TrainingRunTests.runSeed) throws -> TrainingRun {
+        let run = try TrainingRun(dir: dir, config: ["test": true], model: model, optimizer: optimizer, seed: seed, resume: resume)
+        run.progressEvery = 1_000_000
+        return run
+    }
 
-        // A hollow resume (ignoring optimizer state) would not notice this: alter a saved moment.
-        let altered = tempDir()
-        _ = try train(dir: altered, resume: false, stopAt: 20)
-        let third = try train(dir: altered, resume: true) { dir in
-            let ckpt = TrainingRun.checkpoints(in: dir).last!.url.appendingPathComponent("optimizer.safetensors")
-            var state = try SafeTensors.load(ckpt, keepFloat64: true)
-            let key = state.keys.sorted().first { $0.hasSuffix("exp_avg") }!
-            state[key] = state[key]! * 50
-            try SafeTensors.save(state, to: ckpt)
+    /// All bytes of every regular file below `dir`, by relative path.
+    func snapshot(_ dir: URL) throws -> [String: Data] {
+        var out: [String: Data] = [:]
+        let fm = FileManager.default
+        for name in try fm.subpathsOfDirectory(atPath: dir.path) {
+            var isDir: ObjCBool = false
+            let url = dir.appendingPathComponent(name)
+            if fm.fileExists(atPath: url.path, isDirectory: &isDir), !isDir.boolValue { out[name] = try Data(contentsOf: url) }
         }
-        XCTAssertNotEqual(third.losses, second.losses, "altering the saved optimizer state must change the resumed run")
+        return out
     }
 
-    func testNonFiniteLossStopsNamingTheStepAndKeepsTheCheckpoint() throws {
-        let dir = tempDir()
-        _ = try train(dir: dir, resume: false, stopAt: 5)
-        let ckpt = TrainingRun.checkpoints(in: dir).last!.url
-        let before = try Data(contentsOf: ckpt.appendingPathComponent("model.safetensors"))
-        let model = Net(seed: 1)
-        let optimizer = Adam(model.trainableParameters().map { (name: $0.0, tensor: $0.1) }, learningRate: 0.01)
-        let run = try TrainingRun(dir: dir, config: [:], model: model, optimizer: optimizer, seed: 7, resume: true)
-        XCTAssertThrowsError(try run.fit(epochs: 3, loader: BatchLoader(count: 200, batchSize: 16, seed: 7),
-                                         step: { _, step in [("loss", step == 9 ? .nan : 1.0)] })) { error in
-            XCTAssertTrue("\(error)".contains("step 10"), "\(error)")
+    func values(_ m: Module) -> [String: [Float]] {
+        Dictionary(uniqueKeysWithValues: m.namedTensors().map { ($0.0, $0.1.floats) })
+    }
+
+    // MARK: a. exact resume
+
+    func testResumeMidEpochReproducesTheUninterruptedRunBitForBit() throws {
+        let epochs = 3, perEpoch = Self.loader.batchesPerEpoch
+        XCTAssertEqual(perEpoch, 13)
+        let stopAt = perEpoch + 6   // the 7th step of epoch 2 (0-based step index passed to the closure)
+
+        // A: uninterrupted.
+        let lossesA = Box<[Double]>([]), stepsA = Box<[Int]>([])
+        do {
+            let model = Self.makeModel(initSeed: 1), opt = Self.makeAdam(model)
+            let run = try open(tmp.appendingPathComponent("A"), model: model, optimizer: opt, resume: false)
+            let outcome = try run.fit(epochs: epochs, loader: Self.loader,
+                                      step: Self.trainingStep(model: model, optimizer: opt, losses: lossesA, steps: stepsA))
+            XCTAssertEqual(outcome, .finished)
         }
-        XCTAssertEqual(try Data(contentsOf: ckpt.appendingPathComponent("model.safetensors")), before)
+        XCTAssertEqual(lossesA.value.count, epochs * perEpoch)
+        XCTAssertEqual(stepsA.value, Array(0..<(epochs * perEpoch)))
+        XCTAssertTrue(lossesA.value.allSatisfy(\.isFinite))
+        XCTAssertLessThan(lossesA.value.suffix(13).reduce(0, +), lossesA.value.prefix(13).reduce(0, +), "the MLP should learn something")
+
+        // B, part 1: same seed, interrupted from inside a step in the middle of epoch 2.
+        let dirB = tmp.appendingPathComponent("B")
+        let lossesB = Box<[Double]>([]), stepsB = Box<[Int]>([])
+        do {
+            let model = Self.makeModel(initSeed: 1), opt = Self.makeAdam(model)
+            let run = try open(dirB, model: model, optimizer: opt, resume: false)
+            let outcome = try run.fit(epochs: epochs, loader: Self.loader,
+                                      step: Self.trainingStep(model: model, optimizer: opt, losses: lossesB, steps: stepsB,
+                                                              hook: { if $0 == stopAt { StopSignal.request() } }))
+            StopSignal.reset()
+            XCTAssertEqual(outcome, .interrupted)
+            XCTAssertEqual(run.state.step, stopAt + 1)
+            XCTAssertEqual(run.state.epoch, 1)
+            XCTAssertEqual(run.state.batchInEpoch, 7)
+        }
+        let saved = try XCTUnwrap(TrainingRun.checkpoints(in: dirB).last)
+        XCTAssertEqual(saved.step, stopAt + 1)
+        let trainer = try JSONDecoder().decode(TrainerState.self, from: Data(contentsOf: saved.url.appendingPathComponent("trainer.json")))
+        XCTAssertEqual(trainer, TrainerState(step: stopAt + 1, epoch: 1, batchInEpoch: 7, bestMetric: nil, seed: Self.runSeed))
+
+        // Keep a copy of the interrupted folder for run C (B's resume prunes old checkpoints).
+        let dirC = tmp.appendingPathComponent("C")
+        try FileManager.default.copyItem(at: dirB, to: dirC)
+
+        // B, part 2: fresh objects with *different* initial weights, so only a real load can match A.
+        let resumedSteps = Box<[Int]>([])
+        do {
+            let model = Self.makeModel(initSeed: 999), opt = Self.makeAdam(model)
+            XCTAssertEqual(opt.stepCount, 0)
+            let run = try open(dirB, model: model, optimizer: opt, resume: true)
+            XCTAssertEqual(run.state.step, saved.step)
+            XCTAssertEqual(opt.stepCount, saved.step, "optimizer step count restored")
+            let outcome = try run.fit(epochs: epochs, loader: Self.loader,
+                                      step: Self.trainingStep(model: model, optimizer: opt, losses: lossesB, steps: resumedSteps))
+            XCTAssertEqual(outcome, .finished)
+        }
+        XCTAssertEqual(resumedSteps.value.first, saved.step, "the first resumed step is the saved step")
+        XCTAssertEqual(stepsB.value + resumedSteps.value, Array(0..<(epochs * perEpoch)))
+        XCTAssertEqual(lossesB.value.count, lossesA.value.count)
+        XCTAssertEqual(lossesB.value.map(\.bitPattern), lossesA.value.map(\.bitPattern), "resumed losses must equal the uninterrupted run's exactly")
+
+        // metrics.jsonl was truncated at the checkpoint on resume: one train loss per step, no repeats.
+        let logged = try MetricsLog.read(dirB.appendingPathComponent("metrics.jsonl")).filter { $0.split == "train" && $0.name == "loss" }
+        XCTAssertEqual(logged.map(\.step), Array(1...(epochs * perEpoch)))
+        // (JSON text keeps ~16 significant digits, so compare the logged values closely, not bitwise.)
+        XCTAssertEqual(logged.count, lossesA.value.count)
+        for (l, a) in zip(logged, lossesA.value) { XCTAssertEqual(l.value, a, accuracy: 1e-12 * abs(a), "step \(l.step)") }
+
+        // C: the same checkpoint with one Adam moment altered on disk must train differently.
+        let checkpointC = dirC.appendingPathComponent(saved.url.lastPathComponent)
+        let optURL = checkpointC.appendingPathComponent("optimizer.safetensors")
+        var optState = try SafeTensors.load(optURL, keepFloat64: true)
+        let key = "layers.0.weight.exp_avg"
+        let moment = try XCTUnwrap(optState[key], "saved optimizer keys: \(optState.keys.sorted())")
+        optState[key] = Tensor(moment.floats.map { $0 * 3 + 0.01 }, shape: moment.shape)
+        try SafeTensors.save(optState, to: optURL)
+        let lossesC = Box<[Double]>([]), stepsC = Box<[Int]>([])
+        do {
+            let model = Self.makeModel(initSeed: 999), opt = Self.makeAdam(model)
+            let run = try open(dirC, model: model, optimizer: opt, resume: true)
+            _ = try run.fit(epochs: epochs, loader: Self.loader,
+                            step: Self.trainingStep(model: model, optimizer: opt, losses: lossesC, steps: stepsC))
+        }
+        let tailA = Array(lossesA.value[saved.step...])
+        XCTAssertEqual(stepsC.value.first, saved.step)
+        XCTAssertEqual(lossesC.value.count, tailA.count)
+        // The first resumed loss is computed before any optimizer step: the model itself was restored.
+        XCTAssertEqual(lossesC.value.first?.bitPattern, tailA.first?.bitPattern)
+        XCTAssertNotEqual(lossesC.value.map(\.bitPattern), tailA.map(\.bitPattern),
+                          "altered optimizer state on disk must change the resumed run (else resume ignores it)")
     }
 
-    func testFreshRunInAFolderWithCheckpointsAsksForResume() throws {
-        let dir = tempDir()
-        _ = try train(dir: dir, resume: false, stopAt: 3)
-        XCTAssertThrowsError(try train(dir: dir, resume: false)) { XCTAssertTrue("\($0)".contains("--resume"), "\($0)") }
+    // MARK: b. non-finite loss
+
+    func testNaNLossThrowsNamingTheStepAndLeavesCheckpointsIntact() throws {
+        let dir = tmp.appendingPathComponent("nan")
+        let model = Self.makeModel(initSeed: 3), opt = Self.makeAdam(model)
+        let run = try open(dir, model: model, optimizer: opt, resume: false)
+        run.checkpointEverySteps = 5
+        let nanAt = 8   // 0-based index: the 9th step, as logged in metrics.jsonl
+        var lastCheckpoint: (step: Int, url: URL)?
+        var before: [String: Data] = [:]
+        let losses = Box<[Double]>([]), steps = Box<[Int]>([])
+        let real = Self.trainingStep(model: model, optimizer: opt, losses: losses, steps: steps)
+        XCTAssertThrowsError(try run.fit(epochs: 2, loader: Self.loader, step: { indices, step in
+            let values = try real(indices, step)   // a real update happens, then the loss is bad
+            if step == nanAt {
+                lastCheckpoint = TrainingRun.checkpoints(in: dir).last
+                before = (try? self.snapshot(lastCheckpoint!.url)) ?? [:]
+                return [("loss", .nan), ("accuracy", 0.5)]
+            }
+            return values
+        })) { error in
+            guard let e = error as? TrainingError, case .nonFinite = e else { return XCTFail("expected TrainingError.nonFinite, got \(error)") }
+            XCTAssertTrue(e.description.contains("step \(nanAt + 1) "), e.description)
+            XCTAssertTrue(e.description.contains("nan"), e.description)
+        }
+        XCTAssertEqual(steps.value.last, nanAt, "no step after the NaN")
+        let last = try XCTUnwrap(lastCheckpoint)
+        XCTAssertEqual(last.step, 5)
+        XCTAssertEqual(TrainingRun.checkpoints(in: dir).map(\.step), [5], "no checkpoint written for or after the bad step")
+        XCTAssertNotNil(before["model.safetensors"])
+        XCTAssertEqual(try snapshot(last.url), before, "the last checkpoint's files are byte-for-byte unchanged")
+        XCTAssertFalse(try FileManager.default.contentsOfDirectory(atPath: dir.path).contains { $0.hasPrefix(".") },
+                       "no temporary folders left behind")
+        // The bad value was not logged as a training loss.
+        let logged = try MetricsLog.read(dir.appendingPathComponent("metrics.jsonl")).filter { $0.name == "loss" }
+        XCTAssertEqual(logged.map(\.step), Array(1...nanAt))
     }
 
-    func testStrictLoadNamesMissingUnexpectedAndWrongShapeKeysAtOnce() throws {
-        let model = Net(seed: 1)
-        var state = model.stateDict()
-        state["fc1.bias"] = nil
-        state["fc3.weight"] = Tensor.zeros([1])
-        state["fc2.weight"] = Tensor.zeros([3, 3])
-        let before = model.fc2.weight.floats
-        XCTAssertThrowsError(try model.load(state: state, source: "ckpt.safetensors")) { error in
-            let text = "\(error)"
-            for needle in ["ckpt.safetensors", "missing keys (1): fc1.bias", "unexpected keys (1): fc3.weight", "wrong shape: fc2.weight: model [2, 16], checkpoint [3, 3]"] {
-                XCTAssertTrue(text.contains(needle), "'\(needle)' not in: \(text)")
+    // MARK: c. strict loading
+
+    func testStrictLoadReportsEveryBadKeyInOneErrorAndChangesNothing() throws {
+        let model = Self.makeModel(initSeed: 5, hidden: 4)
+        let original = values(model)
+        var state: [String: Tensor] = [:]
+        for (name, t) in model.namedTensors() { state[name] = Tensor(t.floats.map { $0 + 1 }, shape: t.shape) }
+        state["layers.3.bias"] = nil                                        // missing
+        state["layers.9.weight"] = Tensor([1, 2], shape: [2])               // unexpected
+        state["layers.0.weight"] = Tensor([Float](repeating: 0, count: 12), shape: [4, 3])  // wrong shape ([4, 2] in the model)
+
+        var thrown: [Error] = []
+        do { try model.load(state: state, strict: true, source: "fake.safetensors") } catch { thrown.append(error) }
+        XCTAssertEqual(thrown.count, 1)
+        let report = try XCTUnwrap(thrown.first as? LoadReport)
+        XCTAssertEqual(report.missing, ["layers.3.bias"])
+        XCTAssertEqual(report.unexpected, ["layers.9.weight"])
+        XCTAssertEqual(report.wrongShape.map(\.name), ["layers.0.weight"])
+        XCTAssertEqual(report.wrongShape.first?.expected, [4, 2])
+        XCTAssertEqual(report.wrongShape.first?.found, [4, 3])
+        for needle in ["fake.safetensors", "layers.3.bias", "layers.9.weight", "layers.0.weight", "[4, 2]", "[4, 3]"] {
+            XCTAssertTrue(report.description.contains(needle), "\(needle) not in: \(report.description)")
+        }
+        XCTAssertEqual(values(model), original, "a failed strict load changes nothing")
+
+        // Non-strict: the same report comes back, and only the matching keys are copied.
+        let loose = try model.load(state: state, strict: false)
+        XCTAssertEqual(loose.missing, report.missing)
+        XCTAssertEqual(loose.unexpected, report.unexpected)
+        XCTAssertEqual(loose.wrongShape.map(\.name), report.wrongShape.map(\.name))
+        let after = values(model)
+        XCTAssertEqual(after["layers.0.weight"], original["layers.0.weight"])
+        XCTAssertEqual(after["layers.3.bias"], original["layers.3.bias"])
+        XCTAssertEqual(after["layers.0.bias"], original["layers.0.bias"]!.map { $0 + 1 })
+        XCTAssertEqual(after["layers.3.weight"], original["layers.3.weight"]!.map { $0 + 1 })
+        // A clean state loads strictly and reports nothing.
+        XCTAssertTrue(try model.load(state: model.stateDict(), strict: true).isClean)
+    }
+
+    // MARK: d. checkpoint of another architecture
+
+    func testCheckpointOfAnotherArchitectureFailsNamingKeysAndChangesNothing() throws {
+        let dir = tmp.appendingPathComponent("checkpoint-1")
+        let source = Self.makeModel(initSeed: 7, hidden: 8), sourceOpt = Self.makeAdam(source)
+        try trainOneStep(source, sourceOpt)
+        try Checkpoint.save(to: dir, model: source, optimizer: sourceOpt, state: TrainerState(step: 1, seed: 0))
+
+        // Another architecture: hidden width 4 and no dropout (so layer indices shift too).
+        var rng = RandomGenerator(seed: 8)
+        let other = Sequential { Linear(2, 4, using: &rng); ReLU(); Linear(4, 2, using: &rng) }
+        let otherOpt = Self.makeAdam(other)
+        try trainOneStep(other, otherOpt)
+        let weightsBefore = values(other), optBefore = otherOpt.stateDict().mapValues(\.doubles)
+        XCTAssertThrowsError(try Checkpoint.load(from: dir, model: other, optimizer: otherOpt)) { error in
+            guard let report = error as? LoadReport else { return XCTFail("expected LoadReport, got \(error)") }
+            XCTAssertEqual(Set(report.missing), ["layers.2.weight", "layers.2.bias"])
+            XCTAssertEqual(Set(report.unexpected), ["layers.3.weight", "layers.3.bias"])
+            XCTAssertEqual(Set(report.wrongShape.map(\.name)), ["layers.0.weight", "layers.0.bias"])
+            let text = String(describing: error)
+            for needle in ["model.safetensors", "layers.2.weight", "layers.3.bias", "layers.0.weight"] {
+                XCTAssertTrue(text.contains(needle), "\(needle) not in: \(text)")
             }
         }
-        XCTAssertEqual(model.fc2.weight.floats, before, "a failed strict load must change nothing")
-        let report = try model.load(state: state, strict: false)
-        XCTAssertEqual(report.missing, ["fc1.bias"])
-    }
+        XCTAssertEqual(values(other), weightsBefore, "model untouched")
+        XCTAssertEqual(otherOpt.stateDict().mapValues(\.doubles), optBefore, "optimizer untouched")
 
-    func testCheckpointOfAnotherArchitectureIsRefusedUntouched() throws {
-        let dir = tempDir()
-        let small = Net(seed: 1)
-        try Checkpoint.save(to: dir, model: small, optimizer: nil, state: TrainerState())
-        let other = Sequential { Linear(2, 4); ReLU(); Linear(4, 2) }
-        let before = other.namedParameters().map { $0.1.floats }
-        XCTAssertThrowsError(try Checkpoint.load(from: dir, model: other, optimizer: nil)) { error in
-            XCTAssertTrue("\(error)".contains("fc1.weight"), "\(error)")
+        // Same architecture but an optimizer whose state does not fit (SGD with momentum vs Adam's
+        // moments): fails, and the model is not half-loaded either.
+        let twin = Self.makeModel(initSeed: 70, hidden: 8)
+        let sgd = SGD(twin.trainableParameters().map { (name: $0.0, tensor: $0.1) }, learningRate: 0.1, momentum: 0.9)
+        let twinBefore = values(twin)
+        XCTAssertThrowsError(try Checkpoint.load(from: dir, model: twin, optimizer: sgd)) { error in
+            XCTAssertTrue(error is OptimizerStateError, "\(error)")
+            XCTAssertTrue(String(describing: error).contains("exp_avg"), "\(error)")
         }
-        XCTAssertEqual(other.namedParameters().map { $0.1.floats }, before)
+        XCTAssertEqual(values(twin), twinBefore, "model untouched when the optimizer state is rejected")
+        XCTAssertEqual(sgd.stepCount, 0)
+
+        // And the matching pair loads exactly.
+        let copy = Self.makeModel(initSeed: 71, hidden: 8), copyOpt = Self.makeAdam(copy)
+        XCTAssertEqual(try Checkpoint.load(from: dir, model: copy, optimizer: copyOpt), TrainerState(step: 1, seed: 0))
+        XCTAssertEqual(values(copy), values(source))
+        XCTAssertEqual(copyOpt.stateDict().mapValues(\.doubles), sourceOpt.stateDict().mapValues(\.doubles))
     }
 
-    func testCorruptCheckpointFileGivesAClearErrorAndFailedSavesKeepTheOldFolder() throws {
-        let dir = tempDir()
-        let model = Net(seed: 1)
-        try Checkpoint.save(to: dir, model: model, optimizer: nil, state: TrainerState())
-        let file = dir.appendingPathComponent("model.safetensors")
-        let good = try Data(contentsOf: file)
+    func trainOneStep(_ model: Sequential, _ opt: Adam) throws {
+        let (x, y) = Self.batch(Array(0..<16))
+        let loss = crossEntropy(logits: model(x), targets: y)
+        opt.zeroGrad()
+        loss.backward()
+        opt.step()
+    }
+
+    // MARK: e. corrupted files and failed saves
+
+    func testCorruptedModelFileIsNamedAndFailedSavesKeepTheGoodCheckpoint() throws {
+        let dir = tmp.appendingPathComponent("checkpoint-3")
+        let model = Self.makeModel(initSeed: 9), opt = Self.makeAdam(model)
+        try trainOneStep(model, opt)
+        try Checkpoint.save(to: dir, model: model, optimizer: opt, state: TrainerState(step: 3, seed: 0))
+        let good = try snapshot(dir)
+        XCTAssertEqual(Set(good.keys), ["model.safetensors", "optimizer.safetensors", "trainer.json"])
+        let modelURL = dir.appendingPathComponent("model.safetensors")
+
+        func expectNamedFailure(_ what: String, file: StaticString = #filePath, line: UInt = #line) {
+            let target = Self.makeModel(initSeed: 10), targetOpt = Self.makeAdam(target)
+            let before = values(target)
+            XCTAssertThrowsError(try Checkpoint.load(from: dir, model: target, optimizer: targetOpt), what, file: file, line: line) { error in
+                XCTAssertTrue(String(describing: error).contains(modelURL.path), "\(what): error does not name the file: \(error)", file: file, line: line)
+            }
+            XCTAssertEqual(values(target), before, "\(what): model changed", file: file, line: line)
+            XCTAssertEqual(targetOpt.stepCount, 0, "\(what): optimizer changed", file: file, line: line)
+        }
+
+        // Truncated: the last tensor's bytes are cut off.
+        let bytes = good["model.safetensors"]!
+        try bytes.prefix(bytes.count - 10).write(to: modelURL)
+        expectNamedFailure("truncated")
+        // Header length pointing past the end of the file.
+        var badHeader = bytes
+        badHeader.replaceSubrange(0..<8, with: [0xFF, 0xFF, 0xFF, 0x00, 0, 0, 0, 0])
+        try badHeader.write(to: modelURL)
+        expectNamedFailure("bad header length")
+        // Not JSON in the header.
+        var garbage = bytes
+        garbage.replaceSubrange(8..<16, with: Array("!garbage".utf8))
+        try garbage.write(to: modelURL)
+        expectNamedFailure("garbage header")
+        // Empty file.
+        try Data().write(to: modelURL)
+        expectNamedFailure("empty")
+        try bytes.write(to: modelURL)
+
+        // A failed save must not replace the good folder. (1) Through Checkpoint.save: a state
+        // JSONEncoder refuses (non-finite best metric) fails after both safetensors files are written.
+        let changed = Self.makeModel(initSeed: 12), changedOpt = Self.makeAdam(changed)
+        try trainOneStep(changed, changedOpt)
+        XCTAssertThrowsError(try Checkpoint.save(to: dir, model: changed, optimizer: changedOpt,
+                                                 state: TrainerState(step: 4, bestMetric: .nan, seed: 0)))
+        XCTAssertEqual(try snapshot(dir), good, "good checkpoint overwritten by a failed save")
+        // (2) Directly: a build closure that writes half a model file, then throws.
         struct Boom: Error {}
-        XCTAssertThrowsError(try AtomicFile.writeDirectory(at: dir) { tmp in
-            try Data("half".utf8).write(to: tmp.appendingPathComponent("model.safetensors"))
+        XCTAssertThrowsError(try AtomicFile.writeDirectory(at: dir) { tmpDir in
+            try Data(bytes.prefix(100)).write(to: tmpDir.appendingPathComponent("model.safetensors"))
             throw Boom()
-        })
-        XCTAssertEqual(try Data(contentsOf: file), good, "a failed save replaced the good checkpoint")
-        try good.prefix(good.count / 2).write(to: file)
-        XCTAssertThrowsError(try Checkpoint.load(from: dir, model: model, optimizer: nil)) { error in
-            XCTAssertTrue("\(error)".contains("model.safetensors"), "\(error)")
+        }) { XCTAssertTrue($0 is Boom) }
+        XCTAssertEqual(try snapshot(dir), good)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: tmp.path), ["checkpoint-3"],
+                       "no temporary siblings left behind")
+        // The good checkpoint still loads.
+        let reloaded = Self.makeModel(initSeed: 13), reloadedOpt = Self.makeAdam(reloaded)
+        XCTAssertEqual(try Checkpoint.load(from: dir, model: reloaded, optimizer: reloadedOpt).step, 3)
+        XCTAssertEqual(values(reloaded), values(model))
+    }
+
+    // MARK: f. fresh start over an existing run
+
+    func testFreshRunOverExistingCheckpointsAsksForResume() throws {
+        let dir = tmp.appendingPathComponent("run")
+        do {
+            let model = Self.makeModel(initSeed: 1), opt = Self.makeAdam(model)
+            let run = try open(dir, model: model, optimizer: opt, resume: false)
+            let losses = Box<[Double]>([]), steps = Box<[Int]>([])
+            XCTAssertEqual(try run.fit(epochs: 1, loader: Self.loader,
+                                       step: Self.trainingStep(model: model, optimizer: opt, losses: losses, steps: steps)), .finished)
         }
+        let before = try snapshot(dir)
+        XCTAssertNotNil(before["checkpoint-13/model.safetensors"])
+        XCTAssertNotNil(before["metrics.jsonl"])
+
+        let model = Self.makeModel(initSeed: 1), opt = Self.makeAdam(model)
+        XCTAssertThrowsError(try open(dir, model: model, optimizer: opt, resume: false)) { error in
+            let text = String(describing: error)
+            XCTAssertTrue(text.contains("--resume"), text)
+            XCTAssertTrue(text.contains("checkpoint-13"), text)
+        }
+        XCTAssertEqual(try snapshot(dir), before, "a refused fresh start leaves the run folder (metrics, config, checkpoints) untouched")
+
+        // Resuming with another seed is refused too (it could not reproduce the run).
+        XCTAssertThrowsError(try open(dir, model: model, optimizer: opt, resume: true, seed: 12345)) { error in
+            XCTAssertTrue(String(describing: error).contains("seed"), "\(error)")
+        }
+        // --resume in an empty folder says there is nothing to resume.
+        XCTAssertThrowsError(try open(tmp.appendingPathComponent("empty"), model: model, optimizer: opt, resume: true)) { error in
+            XCTAssertTrue(String(describing: error).contains("--resume"), "\(error)")
+        }
+        // Resuming a finished run does no more steps.
+        let run = try open(dir, model: model, optimizer: opt, resume: true)
+        var called = false
+        XCTAssertEqual(try run.fit(epochs: 1, loader: Self.loader, step: { _, _ in called = true; return [("loss", 0)] }), .finished)
+        XCTAssertFalse(called)
     }
 }
