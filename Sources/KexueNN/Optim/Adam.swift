@@ -11,11 +11,11 @@ import Glibc
 ///
 /// For transformer training you usually want `AdamW` (decay decoupled from the moments).
 /// State slots: `exp_avg` (m), `exp_avg_sq` (v), `step` (t).
-public final class Adam: Optimizer {
+public final class Adam: TableBackedOptimizer {
     public let beta1: Double
     public let beta2: Double
     public let epsilon: Double
-    let table: ParameterTable
+    public let table: ParameterTable
 
     public init(_ groups: [ParameterGroup], learningRate: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999),
                 epsilon: Double = 1e-8, weightDecay: Double = 0) {
@@ -35,28 +35,6 @@ public final class Adam: Optimizer {
     public func step() {
         table.step { AdamRule<Float>.update($0, beta1: beta1, beta2: beta2, epsilon: epsilon, decoupled: false) }
     }
-
-    // MARK: Optimizer plumbing
-
-    public var parameterGroups: [ParameterGroup] {
-        get { table.groups }
-        set { table.setGroups(newValue) }
-    }
-    public var learningRate: Double {
-        get { table.learningRate }
-        set { table.learningRate = newValue }
-    }
-    public var learningRateMultiplier: Double {
-        get { table.learningRateMultiplier }
-        set { table.learningRateMultiplier = newValue }
-    }
-    public var weightDecay: Double {
-        get { table.weightDecay }
-        set { table.weightDecay = newValue }
-    }
-    public var stepCount: Int { table.stepCount }
-    public func stateDict() -> [String: Tensor] { table.stateDict() }
-    public func loadStateDict(_ state: [String: Tensor]) throws { try table.loadStateDict(state) }
 }
 
 /// The Adam update shared by `Adam` (coupled decay) and `AdamW` (decoupled decay).

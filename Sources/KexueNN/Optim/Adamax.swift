@@ -12,11 +12,11 @@ import Glibc
 ///     p ← p − lr/(1 − β1^t) · m / u
 ///
 /// State slots: `exp_avg` (m), `exp_inf` (u), `step` (t).
-public final class Adamax: Optimizer {
+public final class Adamax: TableBackedOptimizer {
     public let beta1: Double
     public let beta2: Double
     public let epsilon: Double
-    let table: ParameterTable
+    public let table: ParameterTable
 
     public init(_ groups: [ParameterGroup], learningRate: Double = 2e-3, betas: (Double, Double) = (0.9, 0.999),
                 epsilon: Double = 1e-8, weightDecay: Double = 0) {
@@ -47,28 +47,6 @@ public final class Adamax: Optimizer {
         AdamaxRule(weightDecay: T(u.weightDecay), oneMinusBeta1: T(1 - beta1), beta2: T(beta2),
                    epsilon: T(epsilon), stepSize: T(u.learningRate / (1 - pow(beta1, Double(u.step)))))
     }
-
-    // MARK: Optimizer plumbing
-
-    public var parameterGroups: [ParameterGroup] {
-        get { table.groups }
-        set { table.setGroups(newValue) }
-    }
-    public var learningRate: Double {
-        get { table.learningRate }
-        set { table.learningRate = newValue }
-    }
-    public var learningRateMultiplier: Double {
-        get { table.learningRateMultiplier }
-        set { table.learningRateMultiplier = newValue }
-    }
-    public var weightDecay: Double {
-        get { table.weightDecay }
-        set { table.weightDecay = newValue }
-    }
-    public var stepCount: Int { table.stepCount }
-    public func stateDict() -> [String: Tensor] { table.stateDict() }
-    public func loadStateDict(_ state: [String: Tensor]) throws { try table.loadStateDict(state) }
 }
 
 /// `a` is the first moment m, `b` the exponentially weighted infinity norm u.

@@ -2,7 +2,7 @@
 /// the flattened parameter list, default hyper-parameters, per-parameter state (slot tensors and
 /// step counts, created lazily at a parameter's first update) and the state dictionary format
 /// described on `Optimizer`.
-final class ParameterTable {
+public final class ParameterTable {
     struct Entry {
         let name: String
         let tensor: Tensor

@@ -7,11 +7,11 @@
 ///     p ← p − lr·g
 ///
 /// State slot: `momentum_buffer` (only when momentum ≠ 0).
-public final class SGD: Optimizer {
+public final class SGD: TableBackedOptimizer {
     public let momentum: Double
     public let dampening: Double
     public let nesterov: Bool
-    let table: ParameterTable
+    public let table: ParameterTable
 
     public init(_ groups: [ParameterGroup], learningRate: Double, momentum: Double = 0, dampening: Double = 0,
                 weightDecay: Double = 0, nesterov: Bool = false) {
@@ -46,28 +46,6 @@ public final class SGD: Optimizer {
         SGDRule(learningRate: T(u.learningRate), weightDecay: T(u.weightDecay), momentum: T(momentum),
                 oneMinusDampening: T(1 - dampening), nesterov: nesterov, firstUpdate: u.isFirst)
     }
-
-    // MARK: Optimizer plumbing
-
-    public var parameterGroups: [ParameterGroup] {
-        get { table.groups }
-        set { table.setGroups(newValue) }
-    }
-    public var learningRate: Double {
-        get { table.learningRate }
-        set { table.learningRate = newValue }
-    }
-    public var learningRateMultiplier: Double {
-        get { table.learningRateMultiplier }
-        set { table.learningRateMultiplier = newValue }
-    }
-    public var weightDecay: Double {
-        get { table.weightDecay }
-        set { table.weightDecay = newValue }
-    }
-    public var stepCount: Int { table.stepCount }
-    public func stateDict() -> [String: Tensor] { table.stateDict() }
-    public func loadStateDict(_ state: [String: Tensor]) throws { try table.loadStateDict(state) }
 }
 
 /// `a` is the momentum buffer; `b` is unused.
