@@ -107,3 +107,59 @@ KX_CLONES void kx_softmax_backward(const float *restrict y, const float *restric
         for (size_t j = 0; j < n; j++) dr[j] = yr[j] * (gr[j] - dot);
     }
 }
+
+KX_CLONES void kx_layernorm_forward(const float *restrict x, const float *restrict w, const float *restrict b,
+                                    float *restrict y, float *restrict mean, float *restrict rstd,
+                                    size_t rows, size_t n, float eps) {
+    for (size_t r = 0; r < rows; r++) {
+        const float *xr = x + r * n;
+        float *yr = y + r * n;
+        float s = 0.0f, v = 0.0f;
+        {
+            #pragma clang fp reassociate(on)
+            for (size_t j = 0; j < n; j++) s += xr[j];
+        }
+        float mu = s / (float)n;
+        {
+            #pragma clang fp reassociate(on)
+            for (size_t j = 0; j < n; j++) { float d = xr[j] - mu; v += d * d; }
+        }
+        float rs = 1.0f / sqrtf(v / (float)n + eps);
+        mean[r] = mu;
+        rstd[r] = rs;
+        if (w && b) for (size_t j = 0; j < n; j++) yr[j] = (xr[j] - mu) * rs * w[j] + b[j];
+        else if (w) for (size_t j = 0; j < n; j++) yr[j] = (xr[j] - mu) * rs * w[j];
+        else if (b) for (size_t j = 0; j < n; j++) yr[j] = (xr[j] - mu) * rs + b[j];
+        else for (size_t j = 0; j < n; j++) yr[j] = (xr[j] - mu) * rs;
+    }
+}
+
+KX_CLONES void kx_layernorm_backward_input(const float *restrict x, const float *restrict g, const float *restrict w,
+                                           const float *restrict mean, const float *restrict rstd,
+                                           float *restrict dx, size_t rows, size_t n) {
+    for (size_t r = 0; r < rows; r++) {
+        const float *xr = x + r * n, *gr = g + r * n;
+        float *dr = dx + r * n;
+        float mu = mean[r], rs = rstd[r], sg = 0.0f, sgx = 0.0f;
+        {
+            #pragma clang fp reassociate(on)
+            if (w) for (size_t j = 0; j < n; j++) { float gh = gr[j] * w[j]; sg += gh; sgx += gh * (xr[j] - mu); }
+            else for (size_t j = 0; j < n; j++) { sg += gr[j]; sgx += gr[j] * (xr[j] - mu); }
+        }
+        float mg = sg / (float)n, k = rs * rs * (sgx * rs / (float)n);
+        if (w) for (size_t j = 0; j < n; j++) dr[j] = rs * (gr[j] * w[j] - mg) - (xr[j] - mu) * k;
+        else for (size_t j = 0; j < n; j++) dr[j] = rs * (gr[j] - mg) - (xr[j] - mu) * k;
+    }
+}
+
+KX_CLONES void kx_layernorm_backward_params(const float *restrict x, const float *restrict g, const float *restrict mean,
+                                            const float *restrict rstd, float *restrict dw, float *restrict db,
+                                            size_t rows, size_t n, size_t c0, size_t nc) {
+    for (size_t c = 0; c < nc; c++) { if (dw) dw[c0 + c] = 0.0f; if (db) db[c0 + c] = 0.0f; }
+    for (size_t r = 0; r < rows; r++) {
+        const float *xr = x + r * n + c0, *gr = g + r * n + c0;
+        float mu = mean[r], rs = rstd[r];
+        if (dw) for (size_t c = 0; c < nc; c++) dw[c0 + c] += gr[c] * ((xr[c] - mu) * rs);
+        if (db) for (size_t c = 0; c < nc; c++) db[c0 + c] += gr[c];
+    }
+}

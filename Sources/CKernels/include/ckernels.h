@@ -15,3 +15,12 @@ void kx_gelu_backward(const float *x, const float *g, float *dx, size_t n);
 void kx_softmax_forward(const float *x, float *y, size_t rows, size_t n);
 // dx = y ⊙ (g − Σ g⊙y) per row
 void kx_softmax_backward(const float *y, const float *g, float *dx, size_t rows, size_t n);
+// Layer norm over rows of length n: y = (x − μ)·rstd·w + b (w, b may be NULL); stores μ and rstd.
+void kx_layernorm_forward(const float *x, const float *w, const float *b, float *y, float *mean, float *rstd,
+                          size_t rows, size_t n, float eps);
+// dx = rstd·(ĝ − mean(ĝ) − x̂·mean(ĝ⊙x̂)), ĝ = g⊙w (w may be NULL), x̂ = (x − μ)·rstd.
+void kx_layernorm_backward_input(const float *x, const float *g, const float *w, const float *mean,
+                                 const float *rstd, float *dx, size_t rows, size_t n);
+// dw[c] = Σ_r g·x̂, db[c] = Σ_r g for columns [c0, c0 + nc), rows in order (dw or db may be NULL).
+void kx_layernorm_backward_params(const float *x, const float *g, const float *mean, const float *rstd,
+                                  float *dw, float *db, size_t rows, size_t n, size_t c0, size_t nc);

@@ -1,4 +1,7 @@
+import CKernels
+
 /// Layer normalisation over the last axis, fused, with a hand-written backward.
+/// Float32 runs the C kernels (per-instruction-set clones); Float64 the generic Swift ones.
 ///
 /// y = (x − μ)/√(σ² + eps) · weight + bias, μ and σ² (biased) per row — as PyTorch's layer_norm.
 public func layerNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, eps: Double = 1e-5) -> Tensor {
@@ -12,9 +15,12 @@ public func layerNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, eps: Double =
     let mean = Tensor(uninitializedShape: [rows], dtype: x.dtype)
     let rstd = Tensor(uninitializedShape: [rows], dtype: x.dtype)
     if x.dtype == .float32 {
-        LayerNormKernel.forward(x.pointer(Float.self), weight?.pointer(Float.self), bias?.pointer(Float.self),
-                                out.pointer(Float.self), mean.pointer(Float.self), rstd.pointer(Float.self),
-                                rows: rows, n: n, eps: Float(eps))
+        let (xp, wp, bp) = (x.pointer(Float.self), weight?.pointer(Float.self), bias?.pointer(Float.self))
+        let (yp, mp, rp) = (out.pointer(Float.self), mean.pointer(Float.self), rstd.pointer(Float.self))
+        parallelChunks(rows, grain: Swift.max(1, 8192 / n)) { r in
+            kx_layernorm_forward(xp + r.lowerBound * n, wp, bp, yp + r.lowerBound * n, mp + r.lowerBound,
+                                 rp + r.lowerBound, r.count, n, Float(eps))
+        }
     } else {
         LayerNormKernel.forward(x.pointer(Double.self), weight?.pointer(Double.self), bias?.pointer(Double.self),
                                 out.pointer(Double.self), mean.pointer(Double.self), rstd.pointer(Double.self),
@@ -28,9 +34,19 @@ public func layerNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, eps: Double =
         let dw = weight.map { Tensor(uninitializedShape: $0.shape, dtype: $0.dtype) }
         let db = bias.map { Tensor(uninitializedShape: $0.shape, dtype: $0.dtype) }
         if x.dtype == .float32 {
-            LayerNormKernel.backward(x.pointer(Float.self), g.pointer(Float.self), weight?.pointer(Float.self),
-                                     mean.pointer(Float.self), rstd.pointer(Float.self), dx.pointer(Float.self),
-                                     dw?.pointer(Float.self), db?.pointer(Float.self), rows: rows, n: n)
+            let (xp, gp, wp) = (x.pointer(Float.self), g.pointer(Float.self), weight?.pointer(Float.self))
+            let (mp, rp, dxp) = (mean.pointer(Float.self), rstd.pointer(Float.self), dx.pointer(Float.self))
+            parallelChunks(rows, grain: Swift.max(1, 8192 / n)) { r in
+                kx_layernorm_backward_input(xp + r.lowerBound * n, gp + r.lowerBound * n, wp, mp + r.lowerBound,
+                                            rp + r.lowerBound, dxp + r.lowerBound * n, r.count, n)
+            }
+            // Parameter gradients: each thread owns a range of columns and walks rows in order.
+            let (dwp, dbp) = (dw?.pointer(Float.self), db?.pointer(Float.self))
+            if dwp != nil || dbp != nil {
+                parallelChunks(n, grain: 64) { c in
+                    kx_layernorm_backward_params(xp, gp, mp, rp, dwp, dbp, rows, n, c.lowerBound, c.count)
+                }
+            }
         } else {
             LayerNormKernel.backward(x.pointer(Double.self), g.pointer(Double.self), weight?.pointer(Double.self),
                                      mean.pointer(Double.self), rstd.pointer(Double.self), dx.pointer(Double.self),
