@@ -124,6 +124,9 @@ kx mnist train --data /nonexistent --limit 10 --epochs 1 --runs-dir "$runs" --na
 check "mnist train --data /nonexistent says 'make setup'" failed_with "make setup"
 
 # --- text ---
+kx splits
+check "splits (rotten-tomatoes ids)" json_ok 'len(o["train"]) > 8000 and len(o["validation"]) > 1000 and len(o["test"]) > 1000'
+
 kx tokenize -- "-dash text"
 check "tokenize -- \"-dash text\"" json_ok '
     len(lines) == 1 and o["text"] == "-dash text" and o["tokens"][0] == "[CLS]" and o["tokens"][-1] == "[SEP]"

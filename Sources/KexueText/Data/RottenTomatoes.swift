@@ -26,7 +26,8 @@ public enum RottenTomatoes {
     }
 
     /// Seeded 80/10/10 split of sentence ids. `Tests/Fixtures/rotten_tomatoes_splits.json` holds its
-    /// output for seed 2020, and a test keeps the two identical, so every experiment uses the same split.
+    /// output for seed 2020 (printed by `kexue splits`), and `RottenTomatoesSplitTests` keeps the
+    /// two identical, so every experiment uses the same split.
     public static func split(_ items: [LabeledText], seed: UInt64 = 2020) -> (train: [LabeledText], validation: [LabeledText], test: [LabeledText]) {
         var order = Array(items.indices)
         var rng = RandomGenerator(seed: seed)
