@@ -122,29 +122,4 @@ enum RowKernels {
         }
         return s
     }
-
-    @inline(__always)
-    static func scale(_ y: UnsafeMutablePointer<Float>, _ n: Int, by k: Float) {
-        var i = 0
-        while i + 16 <= n {
-            let v = UnsafeRawPointer(y + i).loadUnaligned(as: V.self) * k
-            UnsafeMutableRawPointer(y + i).storeBytes(of: v, as: V.self)
-            i += 16
-        }
-        while i < n { y[i] *= k; i += 1 }
-    }
-
-    /// Σ a⊙b.
-    @inline(__always)
-    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
-        var acc = V(repeating: 0)
-        var i = 0
-        while i + 16 <= n {
-            acc += UnsafeRawPointer(a + i).loadUnaligned(as: V.self) * UnsafeRawPointer(b + i).loadUnaligned(as: V.self)
-            i += 16
-        }
-        var s = acc.sum()
-        while i < n { s += a[i] * b[i]; i += 1 }
-        return s
-    }
 }

@@ -158,19 +158,14 @@ extension Tensor {
     }
 }
 
-/// GELU and its derivatives, in SIMD Float32 and scalar Float64.
+/// GELU and its derivatives: the exact form in scalar Float64 (Float32 runs the C kernels), the
+/// tanh form in SIMD Float32 and scalar Float64.
 enum GELU {
     typealias V = SIMD16<Float>
     static let invSqrt2: Float = 0.70710678118654752
     static let invSqrt2Pi: Float = 0.39894228040143268
     static let sqrt2OverPi: Float = 0.79788456080286536
 
-    @inline(__always) static func exact(_ x: V) -> V { 0.5 * x * (1 + VectorMath.erf(x * invSqrt2)) }
-    @inline(__always) static func exactGrad(_ x: V, _ g: V) -> V {
-        let cdf = 0.5 * (1 + VectorMath.erf(x * invSqrt2))
-        let pdf = invSqrt2Pi * VectorMath.exp(-0.5 * x * x)
-        return g * (cdf + x * pdf)
-    }
     static func exact(_ x: Double) -> Double { 0.5 * x * (1 + Double.erf(x / 2.0.squareRoot())) }
     static func exactGrad(_ x: Double, _ g: Double) -> Double {
         let cdf = 0.5 * (1 + Double.erf(x / 2.0.squareRoot()))

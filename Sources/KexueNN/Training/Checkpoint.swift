@@ -45,7 +45,7 @@ public enum Checkpoint {
         let report = model.check(state: tensors, source: modelURL.path)
         guard report.isClean else { throw report }
         var optimizerState: [String: Tensor]? = nil
-        if let optimizer {
+        if optimizer != nil {
             let url = dir.appendingPathComponent("optimizer.safetensors")
             guard FileManager.default.fileExists(atPath: url.path) else {
                 throw TrainingError.badCheckpoint("\(dir.path): no optimizer.safetensors to resume from")
