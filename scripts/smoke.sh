@@ -81,10 +81,10 @@ kx --help
 lists_subcommands() {
     succeeded || return 1
     local c
-    for c in bench mnist classify tokenize embed; do grep -qw "$c" "$out" || return 1; done
+    for c in bench mnist classify tokenize embed longtail flood; do grep -qw "$c" "$out" || return 1; done
 }
 check "kexue --help lists every subcommand" lists_subcommands
-for sub in "bench" "mnist train" "classify train" "classify eval" "classify predict" "tokenize" "embed"; do
+for sub in "bench" "mnist train" "classify train" "classify eval" "classify predict" "tokenize" "embed" "longtail" "flood"; do
     # shellcheck disable=SC2086
     kx $sub --help
     check "kexue $sub --help" eval 'succeeded && grep -q "USAGE" "$out"'
@@ -157,6 +157,30 @@ check "classify eval --limit 40" json_ok 'o["examples"] == 40 and 0 <= o["accura
 
 kx classify predict --model /nonexistent x
 check "classify predict --model /nonexistent fails naming the folder" failed_with "/nonexistent"
+
+# --- long tail and flooding (tiny: a few hundred images, one or two epochs) ---
+kx longtail --dataset mnist --limit 3000 --seeds 2 --epochs 1 --validation-per-class 10 --runs-dir "$runs" --name lt
+check "longtail (MNIST-LT, 2 seeds, 1 epoch)" json_ok '
+    o["seeds"] == [0, 1] and o["train_counts"][0] > 50 * o["train_counts"][-1] > 0
+    and all(0 <= o["methods"][m]["balanced_error_mean"] <= 1 for m in ["ce", "ce+posthoc", "ce+posthoc-tuned", "la-loss", "weighted-ce"])
+    and "paired_gain_se" in o["methods"]["la-loss"]'
+check "longtail wrote table.md, per-class.png, confusion.png, per-seed result.json" eval '
+    grep -q "balanced error" "$runs/lt/table.md" && is_png "$runs/lt/per-class.png" && is_png "$runs/lt/confusion.png" &&
+    [ -f "$runs/lt/seed1/result.json" ] && [ -f "$runs/lt/seed0/la-loss/metrics.jsonl" ]'
+kx longtail --dataset mnist --limit 3000 --seeds 2 --epochs 1 --validation-per-class 10 --runs-dir "$runs" --name lt
+check "longtail rerun reads finished seeds back" eval 'succeeded && grep -q "already finished" "$err"'
+kx longtail --tau -1 --runs-dir "$runs" --name lt-bad
+check "longtail --tau -1 fails naming --tau" failed_with "--tau"
+
+kx flood --subset 400 --epochs 2 --levels 0,0.5 --test-limit 300 --runs-dir "$runs" --name flood
+check "flood (2 levels, 2 epochs)" json_ok '
+    [l["b"] for l in o["levels"]] == [0, 0.5] and o["chosen_b"] in (0, 0.5)
+    and all(math.isfinite(l["final_test_loss"]) for l in o["levels"])'
+check "flood wrote curves.png and table.md; metrics log raw and flooded loss" eval '
+    is_png "$runs/flood/curves.png" && grep -q "chosen" "$runs/flood/table.md" &&
+    grep -q "\"flooded_loss\"" "$runs/flood/b0.50/metrics.jsonl" && grep -q "\"split\":\"test\"" "$runs/flood/b0.50/metrics.jsonl"'
+kx flood --levels 0,-0.1 --runs-dir "$runs" --name flood-bad
+check "flood --levels 0,-0.1 fails naming the level" failed_with "-0.1"
 
 echo "smoke time: $((SECONDS - start)) s"
 echo "smoke: $passed passed, $failed failed"

@@ -119,14 +119,14 @@ final class LogitAdjustmentTests: XCTestCase {
         XCTAssertEqual(ClassificationMetrics(predictions: labels.map { _ in 2 }, labels: labels, classes: 4).balancedError, 0.75, accuracy: 1e-15)
     }
 
-    func testLongTailCountsAndSeededSubsample() {
+    func testLongTailCountsAndSeededSubsample() throws {
         XCTAssertEqual(LongTail.counts(nMax: 5000, imbalance: 100, classes: 10).first, 5000)
         XCTAssertEqual(LongTail.counts(nMax: 5000, imbalance: 100, classes: 10).last, 50)
         var labels: [Int32] = []
         for k in 0..<10 { labels += Array(repeating: Int32(k), count: 600) }
-        let a = LongTail.subsample(labels: labels, classes: 10, imbalance: 100, seed: 1)
-        XCTAssertEqual(a, LongTail.subsample(labels: labels, classes: 10, imbalance: 100, seed: 1))
-        XCTAssertNotEqual(a, LongTail.subsample(labels: labels, classes: 10, imbalance: 100, seed: 2))
+        let a = try LongTail.subsample(labels: labels, classes: 10, imbalance: 100, seed: 1)
+        XCTAssertEqual(a, try LongTail.subsample(labels: labels, classes: 10, imbalance: 100, seed: 1))
+        XCTAssertNotEqual(a, try LongTail.subsample(labels: labels, classes: 10, imbalance: 100, seed: 2))
         var counts = [Int](repeating: 0, count: 10)
         for i in a { counts[Int(labels[i])] += 1 }
         XCTAssertEqual(counts, LongTail.counts(nMax: 600, imbalance: 100, classes: 10))

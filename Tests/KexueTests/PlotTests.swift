@@ -104,4 +104,32 @@ final class PlotTests: XCTestCase {
             try grid.write(to: URL(fileURLWithPath: out).appendingPathComponent("grid.png"))
         }
     }
+
+    func testHeatmapShadesRowsAndChecksShapes() throws {
+        let h = try MatrixHeatmap(values: [[9, 1], [0, 5]], rowLabels: ["a", "b"], columnLabels: ["a", "b"], title: "t", cellSize: 30)
+        let c = h.render()
+        let img = try PNG.decode(c.pngData())
+        XCTAssertEqual(img.width, c.width)
+        // Row-normalised: the diagonal cells are darker than the off-diagonal ones of their row.
+        func shade(_ row: Int, _ col: Int) -> Int {
+            let rowLabel = Canvas.textWidth("a") + 8 + 24
+            let color = c[rowLabel + col * 30 + 3, 34 + row * 30 + 3]
+            return Int(color.r) + Int(color.g) + Int(color.b)
+        }
+        XCTAssertLessThan(shade(0, 0), shade(0, 1))
+        XCTAssertLessThan(shade(1, 1), shade(1, 0))
+        XCTAssertEqual(shade(1, 0), 3 * 255, "a zero cell stays white")
+        XCTAssertThrowsError(try MatrixHeatmap(values: [[1, 2]], rowLabels: ["a", "b"], columnLabels: ["a", "b"]))
+        XCTAssertThrowsError(try MatrixHeatmap(values: [[1], [2]], rowLabels: ["a", "b"], columnLabels: ["a", "b"]))
+    }
+
+    func testCanvasCompositionCopiesAndClips() {
+        var small = Canvas(width: 4, height: 4, background: .black)
+        small.set(0, 0, .gray)
+        var big = Canvas(width: 10, height: 6)
+        big.draw(small, x: 8, y: 3)
+        XCTAssertEqual(big[8, 3], .gray)
+        XCTAssertEqual(big[9, 5], .black)
+        XCTAssertEqual(big[7, 3], .white)
+    }
 }

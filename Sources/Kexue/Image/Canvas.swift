@@ -107,6 +107,15 @@ public struct Canvas {
         }
     }
 
+    /// Copies `other` with its top-left corner at (x, y), clipped to this canvas (side-by-side figures).
+    public mutating func draw(_ other: Canvas, x: Int, y: Int) {
+        for oy in 0 ..< other.height where y + oy >= 0 && y + oy < height {
+            for ox in 0 ..< other.width where x + ox >= 0 && x + ox < width {
+                set(x + ox, y + oy, other[ox, oy])
+            }
+        }
+    }
+
     // MARK: - Text
 
     /// Pixels from one character's left edge to the next's, at scale 1.

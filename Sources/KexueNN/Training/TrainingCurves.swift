@@ -1,7 +1,7 @@
 import Foundation
 
 /// Loss curves from a run's metrics.jsonl: the training loss per step (with a moving average)
-/// and every validation loss, on one PNG.
+/// and every validation and test loss, on one PNG.
 public enum TrainingCurves {
     public static func plot(metrics: URL, to url: URL, title: String, name: String = "loss", smoothing: Int = 50) throws {
         let entries = try MetricsLog.read(metrics).filter { $0.name == name }
@@ -19,9 +19,9 @@ public enum TrainingCurves {
             }
             try plot.add("train \(name) (mean of \(w))", x: x, y: smooth)
         }
-        let validation = entries.filter { $0.split == "validation" }
-        if !validation.isEmpty {
-            try plot.add("held-out \(name)", x: validation.map { Double($0.step) }, y: validation.map(\.value))
+        for split in ["validation", "test"] {
+            let points = entries.filter { $0.split == split }
+            if !points.isEmpty { try plot.add("\(split) \(name)", x: points.map { Double($0.step) }, y: points.map(\.value)) }
         }
         try plot.write(to: url)
     }

@@ -38,7 +38,20 @@ struct RunOptions: ParsableArguments {
 }
 
 /// Prints one JSON object on stdout (machine-readable results, DESIGN.md §5).
+/// Non-finite numbers, which JSON cannot hold, are written as strings ("nan", "inf").
 func printJSON(_ object: [String: Any]) {
-    let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+    let data = try! JSONSerialization.data(withJSONObject: jsonSafe(object), options: [.sortedKeys])
     print(String(decoding: data, as: UTF8.self))
+}
+
+/// `object` with non-finite numbers replaced by strings, for JSONSerialization.
+func jsonSafeSummary(_ object: [String: Any]) -> [String: Any] { jsonSafe(object) as! [String: Any] }
+
+private func jsonSafe(_ value: Any) -> Any {
+    switch value {
+    case let d as Double: return d.isFinite ? d : String(d)
+    case let a as [Any]: return a.map(jsonSafe)
+    case let o as [String: Any]: return o.mapValues(jsonSafe)
+    default: return value
+    }
 }

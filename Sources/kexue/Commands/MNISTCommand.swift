@@ -31,11 +31,8 @@ struct MNIST: ParsableCommand {
 
         func run() throws {
             runOptions.apply()
-            let dir = data.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? KexueHome.data("mnist")
-            let trainURL = try KexueHome.require(dir.appendingPathComponent("mnist_train.csv"), what: "MNIST training CSV")
-            let testURL = try KexueHome.require(dir.appendingPathComponent("mnist_test.csv"), what: "MNIST test CSV")
-            let train = try MNISTCSV.load(trainURL, limit: limit)
-            let test = try MNISTCSV.load(testURL, limit: limit.map { Swift.max(1, $0 / 6) })
+            let (train, test) = try MNISTData.load(directory: data.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? MNISTData.defaultDirectory,
+                                                           limit: limit)
             var trainer = ImageClassifierTraining()
             trainer.epochs = epochs ?? (model == .mlp ? 20 : 6)
             trainer.batchSize = batchSize
@@ -45,11 +42,11 @@ struct MNIST: ParsableCommand {
             let config: [String: Any] = ["task": "mnist", "model": model.rawValue, "train_images": train.count, "test_images": test.count]
             let result: ImageClassifierTraining.Result
             switch model {
-            case .mlp: result = try trainer.run(model: MNISTMLP(seed: runOptions.seed), train: train, test: test, dir: runDir, config: config, resume: runOptions.resume)
-            case .cnn: result = try trainer.run(model: MNISTCNN(seed: runOptions.seed), train: train, test: test, dir: runDir, config: config, resume: runOptions.resume)
+            case .mlp: result = try trainer.run(model: MNISTMLP(seed: runOptions.seed), train: train, validation: test, dir: runDir, config: config, resume: runOptions.resume)
+            case .cnn: result = try trainer.run(model: MNISTCNN(seed: runOptions.seed), train: train, validation: test, dir: runDir, config: config, resume: runOptions.resume)
             }
             printJSON(["task": "mnist", "model": model.rawValue, "outcome": result.outcome == .finished ? "finished" : "interrupted",
-                       "test_accuracy": result.testAccuracy, "test_loss": result.testLoss, "steps": result.steps,
+                       "test_accuracy": result.validationAccuracy, "test_loss": result.validationLoss, "steps": result.steps,
                        "train_seconds": (result.trainSeconds * 10).rounded() / 10, "run": runDir.path,
                        "curves": runDir.appendingPathComponent("curves.png").path])
         }
