@@ -18,6 +18,8 @@ public struct BarChart {
     public var height: Int
     public let categories: [String]
     public private(set) var groups: [Group] = []
+    /// Extends the value axis to at least this value (room above the bars for the legend).
+    public var valueAxisAtLeast: Double?
 
     public init(categories: [String], title: String = "", xLabel: String = "", yLabel: String = "", width: Int = 800, height: Int = 500) {
         self.categories = categories
@@ -50,6 +52,7 @@ public struct BarChart {
                 hi = max(hi, v + e)
             }
         }
+        if let top = valueAxisAtLeast, top.isFinite { hi = max(hi, top) }
         let yAxis = PlotAxis.linear(lo, hi)
         let labelWidth = yAxis.ticks.map { Canvas.textWidth($0.label) }.max() ?? 0
         let frame = PlotFrame(canvasWidth: width, canvasHeight: height, title: title, yTickLabelWidth: labelWidth)

@@ -80,9 +80,12 @@ public struct LongTailReport {
     /// Per-class recall of each method (mean over seeds, ± std), one bar per method.
     public func perClassChart() throws -> BarChart {
         let counts = results[0].trainCounts
-        var chart = BarChart(categories: classNames.enumerated().map { "\($1) (\(counts[$0]))" },
+        // Short names ("T-shirt/top" → "T-shirt") so that the label and its count fit under the bars.
+        let short = classNames.map { $0.split(separator: "/").first.map(String.init) ?? $0 }
+        var chart = BarChart(categories: short.enumerated().map { "\($1) (\(counts[$0]))" },
                              title: "\(name)-LT (rho = 100): per-class test recall, mean of \(results.count) seeds",
                              xLabel: "class (training images)", yLabel: "recall", width: 1100, height: 520)
+        chart.valueAxisAtLeast = 1.25   // the legend sits above the bars
         for m in [LongTailExperiment.Method.crossEntropy, .posthoc, .logitAdjustedLoss, .weighted] {
             var means: [Double] = [], stds: [Double] = []
             for k in classNames.indices {
