@@ -121,7 +121,9 @@ check "mnist train --model cnn" json_ok 'o["outcome"] == "finished" and o["model
 check "mnist cnn wrote curves.png (PNG)" is_png "$runs/cnn/curves.png"
 
 kx mnist train --data /nonexistent --limit 10 --epochs 1 --runs-dir "$runs" --name missing
-check "mnist train --data /nonexistent says 'make setup'" failed_with "make setup"
+check "mnist train --data /nonexistent names the missing file" failed_with "/nonexistent/mnist_train.csv"
+KEXUE_HOME="$work/empty-home" kx mnist train --limit 10 --epochs 1 --runs-dir "$runs" --name missing-home
+check "mnist train with an empty KEXUE_HOME says 'make setup'" failed_with "make setup"
 
 # --- text ---
 kx splits

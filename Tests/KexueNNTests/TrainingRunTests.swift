@@ -407,10 +407,14 @@ final class TrainingRunTests: XCTestCase {
         }
         XCTAssertEqual(try snapshot(dir), before, "a refused fresh start leaves the run folder (metrics, config, checkpoints) untouched")
 
-        // Resuming with another seed is refused too (it could not reproduce the run).
+        // Resuming with another seed is refused too (it could not reproduce the run), before the
+        // weights or the optimizer state are touched.
+        let weightsBefore = values(model), optBefore = opt.stateDict().mapValues(\.doubles)
         XCTAssertThrowsError(try open(dir, model: model, optimizer: opt, resume: true, seed: 12345)) { error in
             XCTAssertTrue(String(describing: error).contains("seed"), "\(error)")
         }
+        XCTAssertEqual(values(model), weightsBefore, "a refused resume leaves the model untouched")
+        XCTAssertEqual(opt.stateDict().mapValues(\.doubles), optBefore, "a refused resume leaves the optimizer untouched")
         // --resume in an empty folder says there is nothing to resume.
         XCTAssertThrowsError(try open(tmp.appendingPathComponent("empty"), model: model, optimizer: opt, resume: true)) { error in
             XCTAssertTrue(String(describing: error).contains("--resume"), "\(error)")

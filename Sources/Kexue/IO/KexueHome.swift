@@ -37,6 +37,10 @@ public struct MissingResource: Error, CustomStringConvertible {
     public let path: String
     public init(what: String, path: String) { self.what = what; self.path = path }
     public var description: String {
-        "\(what) not found at \(path). Run `make setup` (it fetches models and data into $KEXUE_HOME), or pass the path explicitly."
+        // `make setup` only helps for the cache's own files; a path the user gave is theirs to fix.
+        if path.hasPrefix(KexueHome.url.path) {
+            return "\(what) not found at \(path). Run `make setup` (it fetches models and data into $KEXUE_HOME), or pass the path explicitly."
+        }
+        return "\(what) not found at \(path): check the path given."
     }
 }

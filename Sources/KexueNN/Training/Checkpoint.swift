@@ -39,7 +39,8 @@ public enum Checkpoint {
 
     /// Restores model and optimizer in place and returns the trainer state. Strict: a checkpoint
     /// of another architecture fails with every bad key named, before anything is changed.
-    public static func load(from dir: URL, model: Module, optimizer: Optimizer?) throws -> TrainerState {
+    /// `expectedSeed`, when given, must equal the saved run seed (checked before anything changes).
+    public static func load(from dir: URL, model: Module, optimizer: Optimizer?, expectedSeed: UInt64? = nil) throws -> TrainerState {
         let modelURL = dir.appendingPathComponent("model.safetensors")
         let tensors = try SafeTensors.load(modelURL, keepFloat64: true)
         let report = model.check(state: tensors, source: modelURL.path)
@@ -56,6 +57,9 @@ public enum Checkpoint {
         let state: TrainerState
         do { state = try JSONDecoder().decode(TrainerState.self, from: Data(contentsOf: stateURL)) }
         catch { throw TrainingError.badCheckpoint("\(stateURL.path): unreadable trainer state (\(error))") }
+        if let expectedSeed, state.seed != expectedSeed {
+            throw TrainingError.badConfig("\(dir.path): saved with seed \(state.seed), resumed with seed \(expectedSeed)")
+        }
         if let optimizer, let optimizerState { try optimizer.loadStateDict(optimizerState) }
         try model.load(state: tensors, strict: true, source: modelURL.path)
         return state

@@ -38,10 +38,8 @@ public final class TrainingRun {
         let latest = TrainingRun.checkpoints(in: dir).last
         if resume {
             guard let latest else { throw TrainingError.badCheckpoint("\(dir.path): --resume given but there is no checkpoint-<step> folder") }
-            state = try Checkpoint.load(from: latest.url, model: model, optimizer: optimizer)
-            guard state.seed == seed else {
-                throw TrainingError.badConfig("\(latest.url.path): saved with seed \(state.seed), resumed with seed \(seed)")
-            }
+            // The seed is checked before the weights are touched, so a refused resume leaves the model as it was.
+            state = try Checkpoint.load(from: latest.url, model: model, optimizer: optimizer, expectedSeed: seed)
             metrics = try MetricsLog(url: dir.appendingPathComponent("metrics.jsonl"), truncateAfterStep: state.step)
             Progress.note("resuming \(dir.lastPathComponent) from step \(state.step) (epoch \(state.epoch + 1), batch \(state.batchInEpoch))")
         } else {
