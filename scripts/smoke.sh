@@ -96,6 +96,10 @@ check "bench softmax --repeat 1 prints benchmark JSON lines" json_ok '
     all(x["bench"] == "softmax" and isinstance(x["config"], dict) and x["median_ms"] > 0
         and ("gflops" in x or "gbps" in x) and "peak_mb" in x
         and all(k in x["env"] for k in ("commit", "threads", "blas", "cpu")) for x in lines)'
+kx bench theseus-forward --repeat 1 --threads 1
+check "bench theseus-forward: 3-layer successor (ModuleReplacement, eval) faster than the 6-layer predecessor" json_ok '
+    [x["config"]["layers"] for x in lines] == [6, 3] and all(x["bench"] == "theseus-forward" for x in lines)
+        and lines[1]["speedup"] > 1.2 and abs(lines[1]["speedup"] - lines[0]["median_ms"] / lines[1]["median_ms"]) < 1e-9'
 kx bench no-such-bench --repeat 1
 check "bench with an unknown name fails" eval '[ "$rc" -ne 0 ]'
 
