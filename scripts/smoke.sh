@@ -81,10 +81,10 @@ kx --help
 lists_subcommands() {
     succeeded || return 1
     local c
-    for c in bench mnist classify tokenize embed; do grep -qw "$c" "$out" || return 1; done
+    for c in bench mnist classify tokenize embed compress; do grep -qw "$c" "$out" || return 1; done
 }
 check "kexue --help lists every subcommand" lists_subcommands
-for sub in "bench" "mnist train" "classify train" "classify eval" "classify predict" "tokenize" "embed"; do
+for sub in "bench" "mnist train" "classify train" "classify eval" "classify predict" "tokenize" "embed" "compress"; do
     # shellcheck disable=SC2086
     kx $sub --help
     check "kexue $sub --help" eval 'succeeded && grep -q "USAGE" "$out"'
@@ -161,6 +161,30 @@ check "classify eval --limit 40" json_ok 'o["examples"] == 40 and 0 <= o["accura
 
 kx classify predict --model /nonexistent x
 check "classify predict --model /nonexistent fails naming the folder" failed_with "/nonexistent"
+
+# --- compress (BERT-of-Theseus, 6 → 3 layers of the classifier above) ---
+for preset in paper su; do
+    kx compress --predecessor "$best" --layers 3 --preset "$preset" --dataset rotten-tomatoes --limit 32 \
+        --theseus-epochs 1 --successor-epochs 1 --batch-size 16 --max-length 32 --runs-dir "$runs" --name "thes-$preset"
+    check "compress --preset $preset (6 → 3 layers)" json_ok '
+        o["outcome"] == "finished" and o["layers"] == 3 and o["predecessor_layers"] == 6 and o["steps"] == 4
+        and 0 <= o["test_accuracy"] <= 1 and o["best"].endswith("/successor/best")'
+    succ="$runs/thes-$preset/successor/best"
+    check "compress --preset $preset: successor folder has 3 layers and a checkpointed run per stage" python3 -c '
+import json, sys
+c = json.load(open(sys.argv[1] + "/config.json"))
+assert c["num_hidden_layers"] == 3 and c["architectures"] == ["BertForSequenceClassification"]' "$succ"
+    check "compress --preset $preset: theseus/ and successor/ run folders" \
+        eval '[ -f "$runs/thes-$preset/theseus/metrics.jsonl" ] && [ -f "$runs/thes-$preset/successor/metrics.jsonl" ]'
+done
+kx classify eval --model "$succ" --dataset rotten-tomatoes --limit 16 --max-length 32
+check "classify eval loads the compressed successor" json_ok 'o["examples"] == 16 and 0 <= o["accuracy"] <= 1'
+kx compress --predecessor "$best" --layers 4 --dataset rotten-tomatoes --limit 8 --runs-dir "$runs" --name bad
+check "compress --layers 4 of 6 fails: do not divide" failed_with "do not divide"
+kx compress --predecessor "$best" --layers 12 --dataset rotten-tomatoes --limit 8 --runs-dir "$runs" --name bad
+check "compress --layers 12 of 6 fails: deeper" failed_with "deeper than the predecessor"
+kx compress --predecessor "${KEXUE_HOME:-$HOME/.cache/kexue}/models/all-MiniLM-L6-v2" --layers 3 --dataset rotten-tomatoes --limit 8 --runs-dir "$runs" --name bad
+check "compress from a folder that is not a classifier fails" failed_with "not a sequence classifier"
 
 echo "smoke time: $((SECONDS - start)) s"
 echo "smoke: $passed passed, $failed failed"

@@ -1,7 +1,9 @@
 import Foundation
 
 /// Bad configurations of a module replacement, each naming what is wrong.
-public enum ReplacementError: Error, LocalizedError, Equatable {
+public enum ReplacementError: Error, LocalizedError, CustomStringConvertible, Equatable {
+    public var description: String { errorDescription ?? "module replacement error" }
+
     /// n′ does not divide n.
     case layersDoNotDivide(predecessor: Int, successor: Int)
     /// n′ > n.
