@@ -4,7 +4,7 @@ SWIFT ?= swift
 SWIFTPM_FLAGS ?=
 export SWIFT SWIFTPM_FLAGS
 
-.PHONY: setup build test demo tools-venv
+.PHONY: setup build test demo demo-full tools-venv
 
 # System packages, pretrained model and data sets into KEXUE_HOME (default ~/.cache/kexue).
 setup:
@@ -20,6 +20,11 @@ test: setup
 # The main demo: fine-tune MiniLM on Rotten Tomatoes and print test accuracy (under 10 minutes).
 demo: setup
 	bash scripts/demo.sh
+
+# BERT-of-Theseus short form: MiniLM 6 → 3 on a 2,000-sentence subset, 1 seed (the full run:
+# SEEDS="1 2 3 4 5" bash scripts/theseus_experiment.sh).
+demo-full: setup build
+	LIMIT=2000 SEEDS=1 NAME=theseus-demo bash scripts/theseus_experiment.sh
 
 # Python virtual environment for golden fixtures and peer benchmarks only (never a test dependency).
 tools-venv:

@@ -81,10 +81,10 @@ kx --help
 lists_subcommands() {
     succeeded || return 1
     local c
-    for c in bench mnist classify tokenize embed longtail flood; do grep -qw "$c" "$out" || return 1; done
+    for c in bench mnist classify tokenize embed longtail flood compress; do grep -qw "$c" "$out" || return 1; done
 }
 check "kexue --help lists every subcommand" lists_subcommands
-for sub in "bench" "mnist train" "classify train" "classify eval" "classify predict" "tokenize" "embed" "longtail" "flood"; do
+for sub in "bench" "mnist train" "classify train" "classify eval" "classify predict" "tokenize" "embed" "longtail" "flood" "compress"; do
     # shellcheck disable=SC2086
     kx $sub --help
     check "kexue $sub --help" eval 'succeeded && grep -q "USAGE" "$out"'
@@ -96,6 +96,10 @@ check "bench softmax --repeat 1 prints benchmark JSON lines" json_ok '
     all(x["bench"] == "softmax" and isinstance(x["config"], dict) and x["median_ms"] > 0
         and ("gflops" in x or "gbps" in x) and "peak_mb" in x
         and all(k in x["env"] for k in ("commit", "threads", "blas", "cpu")) for x in lines)'
+kx bench theseus-forward --repeat 1 --threads 1
+check "bench theseus-forward: 3-layer successor (ModuleReplacement, eval) faster than the 6-layer predecessor" json_ok '
+    [x["config"]["layers"] for x in lines] == [6, 3] and all(x["bench"] == "theseus-forward" for x in lines)
+        and lines[1]["speedup"] > 1.2 and abs(lines[1]["speedup"] - lines[0]["median_ms"] / lines[1]["median_ms"]) < 1e-9'
 kx bench no-such-bench --repeat 1
 check "bench with an unknown name fails" eval '[ "$rc" -ne 0 ]'
 
@@ -183,6 +187,29 @@ check "flood wrote curves.png and table.md; metrics log raw and flooded loss" ev
     grep -q "\"flooded_loss\"" "$runs/flood/b0.50/metrics.jsonl" && grep -q "\"split\":\"test\"" "$runs/flood/b0.50/metrics.jsonl"'
 kx flood --levels 0,-0.1 --runs-dir "$runs" --name flood-bad
 check "flood --levels 0,-0.1 fails naming the level" failed_with "-0.1"
+# --- compress (BERT-of-Theseus, 6 → 3 layers of the classifier above) ---
+for preset in paper su; do
+    kx compress --predecessor "$best" --layers 3 --preset "$preset" --dataset rotten-tomatoes --limit 32 \
+        --theseus-epochs 1 --successor-epochs 1 --batch-size 16 --max-length 32 --runs-dir "$runs" --name "thes-$preset"
+    check "compress --preset $preset (6 → 3 layers)" json_ok '
+        o["outcome"] == "finished" and o["layers"] == 3 and o["predecessor_layers"] == 6 and o["steps"] == 4
+        and 0 <= o["test_accuracy"] <= 1 and o["best"].endswith("/successor/best")'
+    succ="$runs/thes-$preset/successor/best"
+    check "compress --preset $preset: successor folder has 3 layers and a checkpointed run per stage" python3 -c '
+import json, sys
+c = json.load(open(sys.argv[1] + "/config.json"))
+assert c["num_hidden_layers"] == 3 and c["architectures"] == ["BertForSequenceClassification"]' "$succ"
+    check "compress --preset $preset: theseus/ and successor/ run folders" \
+        eval '[ -f "$runs/thes-$preset/theseus/metrics.jsonl" ] && [ -f "$runs/thes-$preset/successor/metrics.jsonl" ]'
+done
+kx classify eval --model "$succ" --dataset rotten-tomatoes --limit 16 --max-length 32
+check "classify eval loads the compressed successor" json_ok 'o["examples"] == 16 and 0 <= o["accuracy"] <= 1'
+kx compress --predecessor "$best" --layers 4 --dataset rotten-tomatoes --limit 8 --runs-dir "$runs" --name bad
+check "compress --layers 4 of 6 fails: do not divide" failed_with "do not divide"
+kx compress --predecessor "$best" --layers 12 --dataset rotten-tomatoes --limit 8 --runs-dir "$runs" --name bad
+check "compress --layers 12 of 6 fails: deeper" failed_with "deeper than the predecessor"
+kx compress --predecessor "${KEXUE_HOME:-$HOME/.cache/kexue}/models/all-MiniLM-L6-v2" --layers 3 --dataset rotten-tomatoes --limit 8 --runs-dir "$runs" --name bad
+check "compress from a folder that is not a classifier fails" failed_with "not a sequence classifier"
 
 echo "smoke time: $((SECONDS - start)) s"
 echo "smoke: $passed passed, $failed failed"
