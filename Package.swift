@@ -40,5 +40,6 @@ let package = Package(
         .testTarget(name: "KexueTests", dependencies: ["Kexue"]),
         .testTarget(name: "KexueNNTests", dependencies: ["KexueNN"]),
         .testTarget(name: "KexueTextTests", dependencies: ["KexueText"]),
+        .testTarget(name: "KexueExplainTests", dependencies: ["KexueExplain"]),
     ]
 )

@@ -81,10 +81,10 @@ kx --help
 lists_subcommands() {
     succeeded || return 1
     local c
-    for c in bench mnist classify tokenize embed; do grep -qw "$c" "$out" || return 1; done
+    for c in bench mnist classify explain tokenize embed; do grep -qw "$c" "$out" || return 1; done
 }
 check "kexue --help lists every subcommand" lists_subcommands
-for sub in "bench" "mnist train" "classify train" "classify eval" "classify predict" "tokenize" "embed"; do
+for sub in "bench" "mnist train" "classify train" "classify eval" "classify predict" "explain texts" "explain image" "tokenize" "embed"; do
     # shellcheck disable=SC2086
     kx $sub --help
     check "kexue $sub --help" eval 'succeeded && grep -q "USAGE" "$out"'
@@ -157,6 +157,32 @@ check "classify eval --limit 40" json_ok 'o["examples"] == 40 and 0 <= o["accura
 
 kx classify predict --model /nonexistent x
 check "classify predict --model /nonexistent fails naming the folder" failed_with "/nonexistent"
+
+kx mnist train --model cnn --limit 300 --epochs 1 --runs-dir "$runs" --name cnn
+check "mnist train --model cnn (for explain image)" json_ok 'o["outcome"] == "finished"'
+kx explain image --run "$runs/cnn" --count 4 --steps 16 --output "$work/ig-digits.png"
+check "explain image: JSON per digit with a finite delta" json_ok '
+    len(lines) == 4 and all(0 <= x["predicted"] < 10 and math.isfinite(x["delta"]) for x in lines)'
+check "explain image wrote a PNG grid" is_png "$work/ig-digits.png"
+kx explain image --run "$work/nothing" --output "$work/x.png"
+check "explain image without a checkpoint fails naming the folder" failed_with "no checkpoint"
+
+kx explain --model "$best" --steps 20 --html "$work/ig.html" "a gorgeous, witty film" "dull & <boring>"
+check "explain: JSON per text, words from offsets, small delta" json_ok '
+    len(lines) == 2 and [w["text"] for w in lines[0]["words"]] == ["a", "gorgeous,", "witty", "film"]
+    and lines[1]["words"][1]["text"] == "&" and lines[0]["tokens"][0]["text"] == "[CLS]"
+    and lines[0]["tokens"][0]["score"] == 0 and lines[0]["tokens"][-1]["score"] == 0
+    and all(abs(x["delta"]) <= 1e-3 * max(abs(x["f_input"] - x["f_baseline"]), 1e-2) for x in lines)
+    and all(abs(sum(w["score"] for w in x["words"]) - x["attribution_sum"]) < 1e-6 for x in lines)'
+check "explain: standalone HTML report (escaped, no script, legend)" bash -c '
+    f="$0"; grep -q "Convergence Delta" "$f" && grep -q "&lt;boring&gt;" "$f" && ! grep -qi "<script" "$f"     && grep -q ">Positive</mark>" "$f" && [ "$(grep -o "<mark style" "$f" | wc -l)" -eq 10 ]' "$work/ig.html"
+
+kx explain --model "$best" --steps 0 "x"
+check "explain --steps 0 fails naming --steps" failed_with "--steps"
+kx explain --model "$best" --target neutral "x"
+check "explain --target unknown fails listing the labels" failed_with "negative, positive"
+kx explain --model "$best" --max-length 8 --steps 4 "one two three four five six seven eight nine"
+check "explain truncates over-long text with a notice" bash -c 'grep -q "truncated from 11 to 8" "$0"' "$err"
 
 echo "smoke time: $((SECONDS - start)) s"
 echo "smoke: $passed passed, $failed failed"
