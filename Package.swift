@@ -41,5 +41,6 @@ let package = Package(
         .testTarget(name: "KexueNNTests", dependencies: ["KexueNN"]),
         .testTarget(name: "KexueTextTests", dependencies: ["KexueText"]),
         .testTarget(name: "KexueVisionTests", dependencies: ["KexueVision"]),
+        .testTarget(name: "KexueExplainTests", dependencies: ["KexueExplain"]),
     ]
 )

@@ -30,3 +30,16 @@ r = json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])
 print(f"demo: Rotten Tomatoes test accuracy {100 * r['test_accuracy']:.2f}% on {r['test_examples']} sentences "
       f"(validation {100 * r['validation_accuracy']:.2f}%); model in {r['best']}")
 PY
+
+echo "demo: explaining the first 8 test sentences with integrated gradients (50 Gauss–Legendre steps)"
+t=$SECONDS
+"$KEXUE" explain --model "$RUNS/demo-rotten-tomatoes/best" --dataset rotten-tomatoes --limit 8 \
+    --html "$RUNS/demo-rotten-tomatoes/explanations.html" > /tmp/kexue-demo-explain.jsonl
+python3 - /tmp/kexue-demo-explain.jsonl <<'PY'
+import json, sys
+for r in map(json.loads, open(sys.argv[1])):
+    top = sorted(r["words"], key=lambda w: -abs(w["score"]))[:3]
+    print(f"  {r['label']} ({r['probability']:.2f}) delta {r['delta']:+.1e}: "
+          + ", ".join(f"{w['text']} {w['score']:+.2f}" for w in top))
+PY
+echo "demo: explanations took $((SECONDS - t)) s; report in $RUNS/demo-rotten-tomatoes/explanations.html"

@@ -81,10 +81,10 @@ kx --help
 lists_subcommands() {
     succeeded || return 1
     local c
-    for c in bench mnist classify tokenize embed longtail flood compress; do grep -qw "$c" "$out" || return 1; done
+    for c in bench mnist classify explain tokenize embed longtail flood compress; do grep -qw "$c" "$out" || return 1; done
 }
 check "kexue --help lists every subcommand" lists_subcommands
-for sub in "bench" "mnist train" "classify train" "classify eval" "classify predict" "tokenize" "embed" "longtail" "flood" "compress"; do
+for sub in "bench" "mnist train" "classify train" "classify eval" "classify predict" "explain texts" "explain image" "tokenize" "embed" "longtail" "flood" "compress"; do
     # shellcheck disable=SC2086
     kx $sub --help
     check "kexue $sub --help" eval 'succeeded && grep -q "USAGE" "$out"'
@@ -210,6 +210,29 @@ kx compress --predecessor "$best" --layers 12 --dataset rotten-tomatoes --limit 
 check "compress --layers 12 of 6 fails: deeper" failed_with "deeper than the predecessor"
 kx compress --predecessor "${KEXUE_HOME:-$HOME/.cache/kexue}/models/all-MiniLM-L6-v2" --layers 3 --dataset rotten-tomatoes --limit 8 --runs-dir "$runs" --name bad
 check "compress from a folder that is not a classifier fails" failed_with "not a sequence classifier"
+kx explain image --run "$runs/cnn" --count 4 --steps 16 --output "$work/ig-digits.png"
+check "explain image: JSON per digit with a finite delta" json_ok '
+    len(lines) == 4 and all(0 <= x["predicted"] < 10 and math.isfinite(x["delta"]) for x in lines)'
+check "explain image wrote a PNG grid" is_png "$work/ig-digits.png"
+kx explain image --run "$work/nothing" --output "$work/x.png"
+check "explain image without a checkpoint fails naming the folder" failed_with "no checkpoint"
+
+kx explain --model "$best" --steps 50 --html "$work/ig.html" "a gorgeous, witty film" "dull & <boring>"
+check "explain: JSON per text, words from offsets, small delta" json_ok '
+    len(lines) == 2 and [w["text"] for w in lines[0]["words"]] == ["a", "gorgeous,", "witty", "film"]
+    and lines[1]["words"][1]["text"] == "&" and lines[0]["tokens"][0]["text"] == "[CLS]"
+    and lines[0]["tokens"][0]["score"] == 0 and lines[0]["tokens"][-1]["score"] == 0
+    and all(abs(x["delta"]) <= 1e-2 * max(abs(x["f_input"] - x["f_baseline"]), 1e-2) for x in lines)
+    and all(abs(sum(w["score"] for w in x["words"]) - x["attribution_sum"]) < 1e-6 for x in lines)'
+check "explain: standalone HTML report (escaped, no script, legend)" bash -c '
+    f="$0"; grep -q "Convergence Delta" "$f" && grep -q "&lt;boring&gt;" "$f" && ! grep -qi "<script" "$f"     && grep -q ">Positive</mark>" "$f" && [ "$(grep -o "<mark style" "$f" | wc -l)" -eq 10 ]' "$work/ig.html"
+
+kx explain --model "$best" --steps 0 "x"
+check "explain --steps 0 fails naming --steps" failed_with "--steps"
+kx explain --model "$best" --target neutral "x"
+check "explain --target unknown fails listing the labels" failed_with "negative, positive"
+kx explain --model "$best" --max-length 8 --steps 4 "one two three four five six seven eight nine"
+check "explain truncates over-long text with a notice" bash -c 'grep -q "truncated from 11 to 8" "$0"' "$err"
 
 echo "smoke time: $((SECONDS - start)) s"
 echo "smoke: $passed passed, $failed failed"

@@ -7,7 +7,7 @@ struct Bench: ParsableCommand {
         discussion: "Names: \(Bench.names.joined(separator: ", ")). Run on an idle machine; quote ratios against the PyTorch peer, not absolute times."
     )
 
-    static let names = ["matmul", "softmax", "layernorm", "gelu", "cnn-step", "bert-forward", "bert-train", "theseus-forward"]
+    static let names = ["matmul", "softmax", "layernorm", "gelu", "cnn-step", "bert-forward", "bert-train", "theseus-forward", "ig"]
 
     @Argument(help: "Benchmarks to run (default: all).")
     var benchmarks: [String] = []
@@ -40,6 +40,7 @@ struct Bench: ParsableCommand {
             case "bert-forward": records = try ModelBenchmarks.bertForward(repeat: min(repetitions, 10))
             case "bert-train": records = try ModelBenchmarks.bertTrain(repeat: min(repetitions, 10))
             case "theseus-forward": records = try TheseusBenchmark.forward(repeat: min(repetitions, 10))
+            case "ig": records = try ExplainBenchmarks.ig(repeat: min(repetitions, 5))
             default: continue
             }
             for r in records { print(r.json()) }
