@@ -96,6 +96,13 @@ check "bench softmax --repeat 1 prints benchmark JSON lines" json_ok '
     all(x["bench"] == "softmax" and isinstance(x["config"], dict) and x["median_ms"] > 0
         and ("gflops" in x or "gbps" in x) and "peak_mb" in x
         and all(k in x["env"] for k in ("commit", "threads", "blas", "cpu")) for x in lines)'
+kx bench linear-attention --repeat 1 --max-n 512 --max-softmax-n 256
+check "bench linear-attention times softmax/linear × causal per n and skips softmax above --max-softmax-n" json_ok '
+    len(lines) == 8 and all(x["bench"] == "linear-attention" for x in lines)
+    and sorted((x["config"]["n"], x["config"]["attention"], x["config"]["causal"]) for x in lines)
+        == sorted((n, a, c) for n in (256, 512) for a in ("softmax", "linear") for c in (False, True))
+    and all(("skipped" in x) == (x["config"]["attention"] == "softmax" and x["config"]["n"] == 512) for x in lines)
+    and all(x["median_ms"] > 0 for x in lines if "skipped" not in x)'
 kx bench no-such-bench --repeat 1
 check "bench with an unknown name fails" eval '[ "$rc" -ne 0 ]'
 
