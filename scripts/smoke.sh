@@ -100,6 +100,13 @@ kx bench theseus-forward --repeat 1 --threads 1
 check "bench theseus-forward: 3-layer successor (ModuleReplacement, eval) faster than the 6-layer predecessor" json_ok '
     [x["config"]["layers"] for x in lines] == [6, 3] and all(x["bench"] == "theseus-forward" for x in lines)
         and lines[1]["speedup"] > 1.2 and abs(lines[1]["speedup"] - lines[0]["median_ms"] / lines[1]["median_ms"]) < 1e-9'
+kx bench linear-attention --repeat 1 --max-n 512 --max-softmax-n 256
+check "bench linear-attention times softmax/linear × causal per n and skips softmax above --max-softmax-n" json_ok '
+    len(lines) == 8 and all(x["bench"] == "linear-attention" for x in lines)
+    and sorted((x["config"]["n"], x["config"]["attention"], x["config"]["causal"]) for x in lines)
+        == sorted((n, a, c) for n in (256, 512) for a in ("softmax", "linear") for c in (False, True))
+    and all(("skipped" in x) == (x["config"]["attention"] == "softmax" and x["config"]["n"] == 512) for x in lines)
+    and all(x["median_ms"] > 0 for x in lines if "skipped" not in x)'
 kx bench no-such-bench --repeat 1
 check "bench with an unknown name fails" eval '[ "$rc" -ne 0 ]'
 

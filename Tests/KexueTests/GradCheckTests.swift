@@ -74,6 +74,8 @@ final class GradCheckTests: XCTestCase {
         c.append(("rows", [r([5, 3], 69)], { $0[0].rows(Tensor(indices: [4, 0, 4, 2], shape: [2, 2])) }))
         c.append(("where", [r([2, 3], 70), r([3], 71)], { `where`(Tensor(doubles: [1, 0, 1, 0, 0, 1], shape: [2, 3]), $0[0], $0[1]) }))
         c.append(("cumsum", [r([3, 4], 72)], { $0[0].cumsum(axis: 1) }))
+        c.append(("causalLinearAttention", [r([1, 2, 5, 3], 200, low: 0.1, high: 2), r([1, 2, 5, 3], 201, low: 0.1, high: 2), r([1, 2, 5, 4], 202)],
+                  { causalLinearAttentionNumerator(phiQ: $0[0], phiK: $0[1], value: $0[2]) }))
         c.append(("cast", [r([4], 73)], { ($0[0].to(.float32) * 2).to(.float64) }))
         c.append(("copy", [r([4], 74)], { $0[0].copy() * $0[0] }))
         c.append(("topk", [r([3, 6], 75)], { $0[0].topk(2).values }))

@@ -7,7 +7,7 @@ struct Bench: ParsableCommand {
         discussion: "Names: \(Bench.names.joined(separator: ", ")). Run on an idle machine; quote ratios against the PyTorch peer, not absolute times."
     )
 
-    static let names = ["matmul", "softmax", "layernorm", "gelu", "cnn-step", "bert-forward", "bert-train", "theseus-forward", "ig"]
+    static let names = ["matmul", "softmax", "layernorm", "gelu", "cnn-step", "bert-forward", "bert-train", "theseus-forward", "ig", "linear-attention"]
 
     @Argument(help: "Benchmarks to run (default: all).")
     var benchmarks: [String] = []
@@ -17,6 +17,12 @@ struct Bench: ParsableCommand {
 
     @Option(name: .customLong("repeat"), help: "Timed repetitions per configuration (median reported).")
     var repetitions = 20
+
+    @Option(help: "linear-attention: the longest sequence to time (256…16384).")
+    var maxN = 16384
+
+    @Option(help: "linear-attention: the longest sequence for softmax attention (its scores are [8, n, n]).")
+    var maxSoftmaxN = 8192
 
     func validate() throws {
         for b in benchmarks where !Bench.names.contains(b) {
@@ -41,6 +47,8 @@ struct Bench: ParsableCommand {
             case "bert-train": records = try ModelBenchmarks.bertTrain(repeat: min(repetitions, 10))
             case "theseus-forward": records = try TheseusBenchmark.forward(repeat: min(repetitions, 10))
             case "ig": records = try ExplainBenchmarks.ig(repeat: min(repetitions, 5))
+            case "linear-attention":
+                records = try AttentionBenchmarks.linearAttention(repeat: min(repetitions, 5), maxN: maxN, maxSoftmaxN: maxSoftmaxN)
             default: continue
             }
             for r in records { print(r.json()) }
