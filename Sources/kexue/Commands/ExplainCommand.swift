@@ -6,7 +6,7 @@ import KexueExplain
 struct Explain: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Integrated gradients for a `kexue classify` model: JSON per text on stdout and a standalone HTML report.",
-        subcommands: [Texts.self, Image.self],
+        subcommands: [Texts.self, Image.self, Evaluate.self],
         defaultSubcommand: Texts.self
     )
 
