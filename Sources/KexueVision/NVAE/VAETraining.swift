@@ -29,7 +29,8 @@ public struct VAETraining {
     public var maxSteps: Int? = nil
     public var progressEvery = 50
     public var dataDependentInit = true
-    /// Test hook: makes the loss non-finite at this step (once), to exercise recovery.
+    /// Test hook: at this step (once) one weight of the middle parameter becomes NaN before the
+    /// forward pass, as a diverged update would leave it — exercises detection and recovery.
     public var injectNaNAtStep: Int? = nil
 
     public init() {}
@@ -78,10 +79,14 @@ public struct VAETraining {
                     if step == 0 && dataDependentInit { model.dataDependentInit(x, using: &rng) }
                     optimizer.learningRate = schedule(step) * scale
                     optimizer.zeroGrad()
+                    if let s = injectNaNAtStep, s == step, !injected {
+                        injected = true
+                        let params = model.trainableParameters()
+                        params[params.count / 2].1.pointer(Float.self)[0] = .nan
+                    }
                     let pass = model.pass(x, using: &rng)
                     let t = objective.terms(pass, x: x, step: step, model: model, using: &rng)
-                    var lossValue = t.loss.item
-                    if let s = injectNaNAtStep, s == step, !injected { injected = true; lossValue = .nan }
+                    let lossValue = t.loss.item
                     if lossValue.isFinite { t.loss.backward() }
                     let badGrad = lossValue.isFinite ? Self.firstNonFiniteGradient(model) : nil
                     if !lossValue.isFinite || badGrad != nil {

@@ -12,6 +12,8 @@ struct NVAECommand: ParsableCommand {
         subcommands: [Train.self, Sample.self, Eval.self]
     )
 
+    struct Failure: Error, CustomStringConvertible { let description: String }
+
     enum Architecture: String, ExpressibleByArgument, CaseIterable { case nvae, vae }
 
     /// Seed of the one-time binarisation of the test set (recorded so every evaluation sees the same bits).
@@ -36,19 +38,19 @@ struct NVAECommand: ParsableCommand {
         var runDir = url.deletingLastPathComponent()
         if let latest = TrainingRun.checkpoints(in: url).last { checkpoint = latest.url; runDir = url }
         guard FileManager.default.fileExists(atPath: checkpoint.appendingPathComponent("model.safetensors").path) else {
-            throw ValidationError("\(path): not a checkpoint folder (no model.safetensors) nor a run folder with checkpoint-<step>/")
+            throw Failure(description: "\(path): not a checkpoint folder (no model.safetensors) nor a run folder with checkpoint-<step>/")
         }
         let configURL = runDir.appendingPathComponent("config.json")
         guard let data = try? Data(contentsOf: configURL),
               let config = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
               let name = config["model"] as? String, let kind = Architecture(rawValue: name) else {
-            throw ValidationError("\(configURL.path): missing or unreadable (it names the model, nvae or vae)")
+            throw Failure(description: "\(configURL.path): missing or unreadable (it names the model, nvae or vae)")
         }
         let model = makeModel(kind, seed: 0)
         do {
             _ = try Checkpoint.load(from: checkpoint, model: model, optimizer: nil)
         } catch {
-            throw ValidationError("corrupt or incompatible checkpoint \(checkpoint.path): \(error)")
+            throw Failure(description: "corrupt or incompatible checkpoint \(checkpoint.path): \(error)")
         }
         model.eval()
         return (model, kind, checkpoint)
