@@ -48,7 +48,8 @@ def describe(config):
 
 
 # Which peer script times which benchmark (the core kernels are in peer_core.py).
-PEERS = {"cnn-step": "peer_models.py", "bert-forward": "peer_models.py", "bert-train": "peer_models.py"}
+PEERS = {"cnn-step": "peer_models.py", "bert-forward": "peer_models.py", "bert-train": "peer_models.py",
+         "nvae-step": "peer_nvae.py"}
 
 
 def main():

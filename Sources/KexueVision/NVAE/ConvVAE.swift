@@ -20,7 +20,7 @@ public final class ConvVAE: Module, LatentVariableModel {
     public var groupsPerScale: [Int] { [1] }
     public var groupNames: [String] { ["z (\(latentDim))"] }
 
-    public init(width: Int = 24, latentDim: Int = 64, seed: UInt64) {
+    public init(width: Int = 40, latentDim: Int = 64, seed: UInt64) {
         self.width = width
         self.latentDim = latentDim
         var rng = RandomGenerator(seed: seed)

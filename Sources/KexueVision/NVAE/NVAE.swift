@@ -10,14 +10,16 @@ public final class NVAE: Module, LatentVariableModel {
     // bottom-up
     public let stem: NVAEConv2d
     public let preprocess: [EncoderCell]
-    public let encoderCells: [[EncoderCell]]        // per group, encoder order (finest scale first)
+    // Flat arrays (module reflection walks arrays of modules, not arrays of arrays): cell c of
+    // group g is at g·cellsPerGroup + c.
+    public let encoderCells: [EncoderCell]          // per group, encoder order (finest scale first)
     public let encoderDown: [EncoderCell]           // between encoder scales
     public let encoderCombiners: [NVAEConv2d]       // per group 1…L−1 (decoder order): feature + Conv1×1(s)
     public let encoderTop: NVAEConv2d               // ELU → Conv1×1 → ELU
     public let encoderSamplers: [NVAEConv2d]        // per group (decoder order): Conv3×3 → (Δμ, log Δσ)
     // top-down
     public let initialState: Tensor                 // h_0 [1, C, h, w]
-    public let decoderCells: [[DecoderCell]]        // per group (decoder order); empty for group 0
+    public let decoderCells: [DecoderCell]          // per group 1…L−1 (decoder order); group 0 has none
     public let decoderSamplers: [NVAEConv2d]        // per group 1…L−1: ELU → Conv1×1 → (μ_p, log σ_p)
     public let decoderCombiners: [NVAEConv2d]       // per group: s ← Conv1×1(concat(s, z))
     public let decoderUp: [DecoderCell]             // between decoder scales
@@ -45,11 +47,11 @@ public final class NVAE: Module, LatentVariableModel {
         }
         preprocess = pre
         // Encoder: scales finest first.
-        var encCells: [[EncoderCell]] = [], encDown: [EncoderCell] = []
+        var encCells: [EncoderCell] = [], encDown: [EncoderCell] = []
         let scales = config.groupsPerScale.count
         for s in (0..<scales).reversed() {
             for _ in 0..<config.groupsPerScale[s] {
-                encCells.append((0..<config.encoderCellsPerGroup).map { _ in EncoderCell(ch, down: false, using: &rng) })
+                encCells.append(contentsOf: (0..<config.encoderCellsPerGroup).map { _ in EncoderCell(ch, down: false, using: &rng) })
             }
             if s > 0 { encDown.append(EncoderCell(ch, down: true, using: &rng)); ch *= 2 }
         }
@@ -58,7 +60,7 @@ public final class NVAE: Module, LatentVariableModel {
         encoderTop = NVAEConv2d(ch, ch, kernel: 1, using: &rng)
         // Decoder: scales coarsest first; group l lives at decoder scale `scaleOf[l]`.
         var encSamplers: [NVAEConv2d] = [], encComb: [NVAEConv2d] = []
-        var decCells: [[DecoderCell]] = [], decSamplers: [NVAEConv2d] = [], decComb: [NVAEConv2d] = [], decUp: [DecoderCell] = []
+        var decCells: [DecoderCell] = [], decSamplers: [NVAEConv2d] = [], decComb: [NVAEConv2d] = [], decUp: [DecoderCell] = []
         var l = 0
         for s in 0..<scales {
             let c = config.scale(s).channels
@@ -66,11 +68,9 @@ public final class NVAE: Module, LatentVariableModel {
                 encSamplers.append(NVAEConv2d(c, 2 * zc, kernel: 3, using: &rng))
                 if l > 0 {
                     encComb.append(NVAEConv2d(c, c, kernel: 1, using: &rng))
-                    decCells.append((0..<config.decoderCellsPerGroup).map { _ in
+                    decCells.append(contentsOf: (0..<config.decoderCellsPerGroup).map { _ in
                         DecoderCell(c, expansion: config.decoderExpansion, up: false, using: &rng) })
                     decSamplers.append(NVAEConv2d(c, 2 * zc, kernel: 1, using: &rng))
-                } else {
-                    decCells.append([])
                 }
                 decComb.append(NVAEConv2d(c + zc, c, kernel: 1, using: &rng))
                 l += 1
@@ -134,7 +134,9 @@ public final class NVAE: Module, LatentVariableModel {
         var g = 0
         for si in 0..<config.groupsPerScale.count {
             for _ in 0..<config.groupsPerScale[config.groupsPerScale.count - 1 - si] {
-                for (c, cell) in encoderCells[g].enumerated() { s = traced("encoder.group\(g).cell\(c)", cell(s)) }
+                for c in 0..<config.encoderCellsPerGroup {
+                    s = traced("encoder.group\(g).cell\(c)", encoderCells[g * config.encoderCellsPerGroup + c](s))
+                }
                 if g < groupCount - 1 { features.append(s) }
                 g += 1
             }
@@ -168,7 +170,9 @@ public final class NVAE: Module, LatentVariableModel {
         for si in 0..<config.groupsPerScale.count {
             let side = config.scale(si).side
             for _ in 0..<config.groupsPerScale[si] {
-                for (c, cell) in decoderCells[l].enumerated() { s = traced("decoder.group\(l).cell\(c)", cell(s)) }
+                for c in 0..<(l == 0 ? 0 : config.decoderCellsPerGroup) {
+                    s = traced("decoder.group\(l).cell\(c)", decoderCells[(l - 1) * config.decoderCellsPerGroup + c](s))
+                }
                 var raw: (Tensor, Tensor)? = nil
                 let prior: DiagonalGaussian
                 if l == 0 {
