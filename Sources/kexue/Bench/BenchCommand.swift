@@ -7,7 +7,7 @@ struct Bench: ParsableCommand {
         discussion: "Names: \(Bench.names.joined(separator: ", ")). Run on an idle machine; quote ratios against the PyTorch peer, not absolute times."
     )
 
-    static let names = ["matmul", "softmax", "layernorm", "gelu", "cnn-step", "bert-forward", "bert-train"]
+    static let names = ["matmul", "softmax", "layernorm", "gelu", "cnn-step", "bert-forward", "bert-train", "nvae-step"]
 
     @Argument(help: "Benchmarks to run (default: all).")
     var benchmarks: [String] = []
@@ -39,6 +39,7 @@ struct Bench: ParsableCommand {
             case "cnn-step": records = ModelBenchmarks.cnnStep(repeat: min(repetitions, 10))
             case "bert-forward": records = try ModelBenchmarks.bertForward(repeat: min(repetitions, 10))
             case "bert-train": records = try ModelBenchmarks.bertTrain(repeat: min(repetitions, 10))
+            case "nvae-step": records = NVAEBenchmarks.step(repeat: min(repetitions, 5))
             default: continue
             }
             for r in records { print(r.json()) }
