@@ -194,6 +194,8 @@ kx nvae eval --checkpoint "$runs/nvae" --k 2 --limit 8 --batch-size 4
 check "nvae eval: IW-NLL in nats and bits/dim, active units for 6 groups" json_ok '
     o["images"] == 8 and o["k"] == 2 and 0 < o["nll_nats"] and abs(o["bits_per_dim"] - o["nll_nats"] / (784 * math.log(2))) < 1e-9
     and len(o["active_units"]) == 6 and o["units_per_group"] == [320, 320, 1280, 1280, 1280, 1280]'
+kx nvae sample --checkpoint "$runs/nvae" --temperatures 0.8 --count 4 --reestimate 1 --classifier "$runs/cnn" --output "$work/nvae-c.png"
+check "nvae sample --classifier reports the confident share" json_ok '0 <= o["temperatures"][0]["confident_share"] <= 1'
 kx nvae sample --checkpoint "$runs/nvae" --temperatures 0.8 0 --count 4
 check "nvae sample --temperatures 0 fails naming the temperature" failed_with "temperature"
 mkdir -p "$work/badckpt" && cp -r "$runs/nvae/config.json" "$runs/nvae/checkpoint-4" "$work/badckpt/"

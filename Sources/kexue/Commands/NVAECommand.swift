@@ -118,6 +118,8 @@ struct NVAECommand: ParsableCommand {
         @Option(help: "Batch-norm re-estimation passes (0: keep the trained running statistics).") var reestimate = 200
         @Option(help: "Output PNG (one row block per temperature).") var output = "nvae-samples.png"
         @Option(help: "Random seed.") var seed: UInt64 = 0
+        @Option(help: "An MNIST CNN run folder (`kexue mnist train --model cnn`; its best/): report the share of samples it classifies with probability > 0.9.")
+        var classifier: String?
         @Option(help: "Threads for kernels and BLAS.") var threads: Int?
 
         func validate() throws {
@@ -132,6 +134,15 @@ struct NVAECommand: ParsableCommand {
         func run() throws {
             if let threads { Runtime.threads = threads }
             let (model, kind, ckpt) = try NVAECommand.loadModel(checkpoint)
+            let cnn = try classifier.map { path -> MNISTCNN in
+                let net = MNISTCNN()
+                let dir = URL(fileURLWithPath: path, isDirectory: true)
+                let best = dir.appendingPathComponent("best", isDirectory: true)
+                do { _ = try Checkpoint.load(from: FileManager.default.fileExists(atPath: best.path) ? best : dir, model: net, optimizer: nil) }
+                catch { throw Failure(description: "--classifier \(path): not an MNIST CNN checkpoint (\(error))") }
+                net.eval()
+                return net
+            }
             var rng = RandomGenerator(seed: seed)
             let columns = Int(Double(count).squareRoot().rounded(.up))
             var grid = ImageGrid(columns: columns, padding: 2, scale: 2)
@@ -142,7 +153,13 @@ struct NVAECommand: ParsableCommand {
                 // Pad the block to whole rows so each temperature starts a new row.
                 for _ in 0..<((columns - count % columns) % columns) { try grid.add([Float](repeating: 0, count: 784), height: 28, width: 28) }
                 let mean = images.reduce(0.0) { $0 + Double($1.reduce(0, +)) } / Double(images.count * 784)
-                perTemperature.append(["temperature": t, "mean_pixel": mean])
+                var entry: [String: Any] = ["temperature": t, "mean_pixel": mean]
+                if let cnn {
+                    let probs = withoutGrad { cnn(Tensor(images.flatMap { $0 }, shape: [count, 1, 28, 28])).softmax(axis: 1) }
+                    let confident = probs.max(axis: 1).floats.filter { $0 > 0.9 }.count
+                    entry["confident_share"] = Double(confident) / Double(count)  // classified with p > 0.9
+                }
+                perTemperature.append(entry)
             }
             let url = URL(fileURLWithPath: output)
             try grid.write(to: url)
