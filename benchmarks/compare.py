@@ -52,7 +52,8 @@ def describe(config):
 # Which peer script times which benchmark (the core kernels are in peer_core.py).
 PEERS = {"cnn-step": "peer_models.py", "bert-forward": "peer_models.py", "bert-train": "peer_models.py",
          "ig": "peer_ig.py",
-         "linear-attention": "peer_attention.py"}
+         "linear-attention": "peer_attention.py",
+         "nvae-step": "peer_nvae.py"}
 
 
 def main():

@@ -81,7 +81,7 @@ kx --help
 lists_subcommands() {
     succeeded || return 1
     local c
-    for c in bench mnist classify explain tokenize embed longtail flood compress; do grep -qw "$c" "$out" || return 1; done
+    for c in bench mnist classify explain tokenize embed longtail flood compress nvae; do grep -qw "$c" "$out" || return 1; done
 }
 check "kexue --help lists every subcommand" lists_subcommands
 for sub in "bench" "mnist train" "classify train" "classify eval" "classify predict" "explain texts" "explain image" "tokenize" "embed" "longtail" "flood" "compress"; do
@@ -240,6 +240,35 @@ kx explain --model "$best" --target neutral "x"
 check "explain --target unknown fails listing the labels" failed_with "negative, positive"
 kx explain --model "$best" --max-length 8 --steps 4 "one two three four five six seven eight nine"
 check "explain truncates over-long text with a notice" bash -c 'grep -q "truncated from 11 to 8" "$0"' "$err"
+
+# --- nvae (tiny: a few batches of 8 images; the miniature's shapes are real) ---
+kx nvae --help
+check "nvae --help lists train, sample, eval" eval 'succeeded && grep -q train "$out" && grep -q sample "$out" && grep -q eval "$out"'
+kx nvae train --limit 32 --batch-size 8 --epochs 1 --runs-dir "$runs" --name nvae --progress-every 1
+check "nvae train (4 steps)" json_ok 'o["outcome"] == "finished" and o["steps"] == 4 and o["model"] == "nvae" and math.isfinite(o["last_nelbo"]) and o["last_nelbo"] < o["first_nelbo"]'
+check "nvae run folder: config.json names the model, checkpoint-4" eval 'grep -q "\"nvae\"" "$runs/nvae/config.json" && [ -d "$runs/nvae/checkpoint-4" ]'
+kx nvae sample --checkpoint "$runs/nvae" --count 4 --reestimate 2 --output "$work/nvae.png"
+check "nvae sample at 0.6, 0.8, 1.0 writes a PNG" eval 'json_ok "[t[\"temperature\"] for t in o[\"temperatures\"]] == [0.6, 0.8, 1.0] and all(0 < t[\"mean_pixel\"] < 1 for t in o[\"temperatures\"])" && is_png "$work/nvae.png"'
+kx nvae eval --checkpoint "$runs/nvae" --k 2 --limit 8 --batch-size 4
+check "nvae eval: IW-NLL in nats and bits/dim, active units for 6 groups" json_ok '
+    o["images"] == 8 and o["k"] == 2 and 0 < o["nll_nats"] and abs(o["bits_per_dim"] - o["nll_nats"] / (784 * math.log(2))) < 1e-9
+    and len(o["active_units"]) == 6 and o["units_per_group"] == [320, 320, 1280, 1280, 1280, 1280]'
+kx nvae sample --checkpoint "$runs/nvae" --temperatures 0.8 --count 4 --reestimate 1 --classifier "$runs/cnn" --output "$work/nvae-c.png"
+check "nvae sample --classifier reports the confident share" json_ok '0 <= o["temperatures"][0]["confident_share"] <= 1'
+kx nvae sample --checkpoint "$runs/nvae" --temperatures 0.8 0 --count 4
+check "nvae sample --temperatures 0 fails naming the temperature" failed_with "temperature"
+mkdir -p "$work/badckpt" && cp -r "$runs/nvae/config.json" "$runs/nvae/checkpoint-4" "$work/badckpt/"
+head -c 500 "$runs/nvae/checkpoint-4/model.safetensors" > "$work/badckpt/checkpoint-4/model.safetensors"
+kx nvae eval --checkpoint "$work/badckpt" --k 1 --limit 2
+check "nvae eval of a truncated checkpoint fails naming it corrupt" failed_with "corrupt or incompatible checkpoint"
+kx nvae train --limit 48 --batch-size 8 --epochs 1 --checkpoint-every 2 --inject-nan-at 3 --runs-dir "$runs" --name nvae-nan
+check "nvae NaN: detected with step and layer, resumed from the last checkpoint with a lower lr" eval '
+    json_ok "o[\"outcome\"] == \"finished\" and o[\"steps\"] == 6 and o[\"lr_scale\"] == 0.5 and len(o[\"recoveries\"]) == 1" &&
+    grep -q "step 4" "$err" && grep -q "first non-finite activation in layer" "$err" && grep -q "resuming from checkpoint-2" "$err"'
+kx nvae train --model vae --limit 32 --batch-size 8 --epochs 1 --runs-dir "$runs" --name vae
+check "nvae train --model vae (baseline, 4 steps)" json_ok 'o["outcome"] == "finished" and o["model"] == "vae" and o["steps"] == 4'
+kx nvae eval --checkpoint "$runs/vae" --k 2 --limit 8
+check "nvae eval of the baseline: one latent group" json_ok 'len(o["active_units"]) == 1 and o["units_per_group"] == [64] and o["nll_nats"] > 0'
 
 echo "smoke time: $((SECONDS - start)) s"
 echo "smoke: $passed passed, $failed failed"
