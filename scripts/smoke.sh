@@ -234,6 +234,12 @@ check "explain: JSON per text, words from offsets, small delta" json_ok '
 check "explain: standalone HTML report (escaped, no script, legend)" bash -c '
     f="$0"; grep -q "Convergence Delta" "$f" && grep -q "&lt;boring&gt;" "$f" && ! grep -qi "<script" "$f"     && grep -q ">Positive</mark>" "$f" && [ "$(grep -o "<mark style" "$f" | wc -l)" -eq 10 ]' "$work/ig.html"
 
+kx explain evaluate --model "$best" --limit 40 --steps 8 --completeness 2 --completeness-steps 16 --cases "$work/ig-cases.jsonl"
+check "explain evaluate: lexicon agreement shares and completeness on a few test sentences" json_ok '
+    o["sentences"] == 40 and o["cases"] + o["misclassified"] + o["without_strong_word"] == 40
+    and (o["cases"] == 0 or 0 <= o["sign_agreement"] <= 1) and o["completeness_steps"] == 16'
+kx explain evaluate --model "$best" --lexicon /nonexistent/lexicon.txt --limit 5
+check "explain evaluate --lexicon /nonexistent fails naming the file" failed_with "/nonexistent/lexicon.txt"
 kx explain --model "$best" --steps 0 "x"
 check "explain --steps 0 fails naming --steps" failed_with "--steps"
 kx explain --model "$best" --target neutral "x"
