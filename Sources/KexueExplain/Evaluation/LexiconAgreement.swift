@@ -11,7 +11,7 @@ public struct SentimentLexicon: Sendable {
         do { text = try String(contentsOf: url, encoding: .utf8) }
         catch { throw ExplainError.badInput("\(url.path): cannot read the lexicon (\(error.localizedDescription))") }
         var table: [String: Double] = [:]
-        for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: true).enumerated() {
+        for (n, line) in text.split(whereSeparator: \.isNewline).enumerated() {  // the file has CRLF endings
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
             guard fields.count >= 2, let v = Double(fields[1]) else {
                 throw ExplainError.badInput("\(url.path): line \(n + 1) is not `token<TAB>valence…`: \(line.prefix(60))")
