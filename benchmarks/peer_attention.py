@@ -24,6 +24,8 @@ import time
 import torch
 import torch.nn.functional as F
 
+from peer_core import in_child
+
 LENGTHS = [256, 512, 1024, 2048, 4096, 8192, 16384]
 HEADS, D = 8, 64
 
@@ -126,18 +128,7 @@ def main():
                     print(json.dumps({"bench": "linear-attention", "config": config, "median_ms": 0,
                                       "skipped": f"n > {args.max_softmax_n}"}), flush=True)
                     continue
-                sys.stdout.flush()
-                pid = os.fork()
-                if pid == 0:
-                    try:
-                        run_one(config, args)
-                        code = 0
-                    except BaseException as error:
-                        print(f"peer_attention: {config}: {error!r}", file=sys.stderr, flush=True)
-                        code = 1
-                    os._exit(code)
-                _, status = os.waitpid(pid, 0)
-                failed += os.waitstatus_to_exitcode(status) != 0
+                failed += in_child(f"peer_attention: {config}", lambda: run_one(config, args))
     sys.exit(1 if failed else 0)
 
 

@@ -139,6 +139,23 @@ def run_one(name, config, args):
     print(json.dumps(record), flush=True)
 
 
+def in_child(label, run):
+    """Runs `run()` in a forked child, so that one config's peak memory does not hide the next one's;
+    returns True when it failed (the error is printed with `label`)."""
+    sys.stdout.flush()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            run()
+            code = 0
+        except BaseException as error:  # report, then leave the child without cleanup
+            print(f"{label}: {error!r}", file=sys.stderr, flush=True)
+            code = 1
+        os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status) != 0
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("name", choices=["matmul", "softmax", "layernorm", "gelu"])
@@ -148,18 +165,7 @@ def main():
     configs = matmul_configs() if args.name == "matmul" else elementwise_configs()
     failed = 0
     for config in configs:
-        sys.stdout.flush()
-        pid = os.fork()
-        if pid == 0:
-            try:
-                run_one(args.name, config, args)
-                code = 0
-            except BaseException as error:  # report, then leave the child without cleanup
-                print(f"peer_core: {args.name} {config}: {error!r}", file=sys.stderr, flush=True)
-                code = 1
-            os._exit(code)
-        _, status = os.waitpid(pid, 0)
-        failed += os.waitstatus_to_exitcode(status) != 0
+        failed += in_child(f"peer_core: {args.name} {config}", lambda: run_one(args.name, config, args))
     sys.exit(1 if failed else 0)
 
 
