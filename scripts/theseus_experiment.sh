@@ -28,7 +28,8 @@ stage() {  # stage NAME COMMAND...: runs once, keeps its JSON result
     if [ -s "$RUNS/$name.json" ]; then echo "== $name: done"; return; fi
     echo "== $name: $*"
     local resume=()
-    [ -d "$RUNS/$name" ] && resume=(--resume)
+    # A folder without a checkpoint (stopped before the first save) starts afresh.
+    if compgen -G "$RUNS/$name/checkpoint-*" > /dev/null; then resume=(--resume); else rm -rf "${RUNS:?}/$name"; fi
     "$BIN" "$@" --name "$name" "${resume[@]}" > "$RUNS/$name.json.tmp"
     tail -n 1 "$RUNS/$name.json.tmp" > "$RUNS/$name.json" && rm -f "$RUNS/$name.json.tmp"
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A feature map φ: ℝ^D → ℝ^C_{≥0} for kernelised attention, sim(q, k) = φ(q)ᵀφ(k) (METHODS.md §3).
 /// Queries and keys get separate maps so that asymmetric maps fit the same protocol.
 public protocol FeatureMap {
@@ -5,6 +7,16 @@ public protocol FeatureMap {
     func queries(_ x: Tensor) -> Tensor
     /// φ of keys [B, H, S, D] → [B, H, S, C].
     func keys(_ x: Tensor) -> Tensor
+    /// True for Efficient Attention, whose key map is a softmax over *positions*: every key sees
+    /// every other, so there is no causal or recurrent form and no denominator.
+    var normalizesOverPositions: Bool { get }
+    /// Draws new random features (Performer); deterministic maps ignore it.
+    mutating func resample(using rng: inout RandomGenerator)
+}
+
+extension FeatureMap {
+    public var normalizesOverPositions: Bool { false }
+    public mutating func resample(using rng: inout RandomGenerator) {}
 }
 
 /// φ(x) = elu(x) + 1 (Katharopoulos et al., ICML 2020), the default: positive, and unlike ReLU its

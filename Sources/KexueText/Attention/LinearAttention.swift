@@ -42,6 +42,15 @@ public func linearAttention(query q: Tensor, key k: Tensor, value v: Tensor, mas
         return m.to(k.dtype).reshaped([b, 1, s, 1])
     }
     let phiQ = featureMap.queries(scale.map { q * $0 } ?? q)  // [B, H, N, C]
+    if featureMap.normalizesOverPositions {
+        // Efficient Attention: rows already sum to 1, so no denominator; keys need every position.
+        guard case .padding(let m) = mask else {
+            throw LinearAttentionError.mask("\(type(of: featureMap)) normalises keys over all positions, so it has no causal or UniLM form; use it with padding masks only")
+        }
+        let m4 = try checkedKeyMask(m)
+        let phiK = (featureMap as? SoftmaxPerSide)?.keys(k, keyMask: m4) ?? featureMap.keys(k)  // [B, H, S, D]
+        return matmul(phiQ, matmul(phiK, v, transposeA: true))  // [B, H, N, M]
+    }
     var phiK = featureMap.keys(k)  // [B, H, S, C]
     switch mask {
     case .padding(let m):

@@ -15,6 +15,8 @@ public struct BertConfig: Codable, Sendable, Equatable {
     public var layerNormEps: Double
     public var initializerRange: Double
     public var padTokenId: Int
+    /// Softmax (HF's) or linear attention; saved as `kexue_attention` only when not softmax.
+    public var attention: AttentionKind = .softmax
 
     enum CodingKeys: String, CodingKey {
         case vocabSize = "vocab_size", hiddenSize = "hidden_size", numHiddenLayers = "num_hidden_layers"
@@ -23,12 +25,13 @@ public struct BertConfig: Codable, Sendable, Equatable {
         case attentionProbsDropoutProb = "attention_probs_dropout_prob"
         case maxPositionEmbeddings = "max_position_embeddings", typeVocabSize = "type_vocab_size"
         case layerNormEps = "layer_norm_eps", initializerRange = "initializer_range", padTokenId = "pad_token_id"
+        case attention = "kexue_attention"
     }
 
     public init(vocabSize: Int, hiddenSize: Int, numHiddenLayers: Int, numAttentionHeads: Int, intermediateSize: Int,
                 hiddenAct: String = "gelu", hiddenDropoutProb: Double = 0.1, attentionProbsDropoutProb: Double = 0.1,
                 maxPositionEmbeddings: Int = 512, typeVocabSize: Int = 2, layerNormEps: Double = 1e-12,
-                initializerRange: Double = 0.02, padTokenId: Int = 0) {
+                initializerRange: Double = 0.02, padTokenId: Int = 0, attention: AttentionKind = .softmax) {
         self.vocabSize = vocabSize
         self.hiddenSize = hiddenSize
         self.numHiddenLayers = numHiddenLayers
@@ -42,6 +45,7 @@ public struct BertConfig: Codable, Sendable, Equatable {
         self.layerNormEps = layerNormEps
         self.initializerRange = initializerRange
         self.padTokenId = padTokenId
+        self.attention = attention
     }
 
     public init(from decoder: Decoder) throws {
@@ -59,6 +63,25 @@ public struct BertConfig: Codable, Sendable, Equatable {
         layerNormEps = try c.decodeIfPresent(Double.self, forKey: .layerNormEps) ?? 1e-12
         initializerRange = try c.decodeIfPresent(Double.self, forKey: .initializerRange) ?? 0.02
         padTokenId = try c.decodeIfPresent(Int.self, forKey: .padTokenId) ?? 0
+        attention = try c.decodeIfPresent(String.self, forKey: .attention).map { try AttentionKind(parsing: $0) } ?? .softmax
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(vocabSize, forKey: .vocabSize)
+        try c.encode(hiddenSize, forKey: .hiddenSize)
+        try c.encode(numHiddenLayers, forKey: .numHiddenLayers)
+        try c.encode(numAttentionHeads, forKey: .numAttentionHeads)
+        try c.encode(intermediateSize, forKey: .intermediateSize)
+        try c.encode(hiddenAct, forKey: .hiddenAct)
+        try c.encode(hiddenDropoutProb, forKey: .hiddenDropoutProb)
+        try c.encode(attentionProbsDropoutProb, forKey: .attentionProbsDropoutProb)
+        try c.encode(maxPositionEmbeddings, forKey: .maxPositionEmbeddings)
+        try c.encode(typeVocabSize, forKey: .typeVocabSize)
+        try c.encode(layerNormEps, forKey: .layerNormEps)
+        try c.encode(initializerRange, forKey: .initializerRange)
+        try c.encode(padTokenId, forKey: .padTokenId)
+        if attention != .softmax { try c.encode(attention.description, forKey: .attention) }
     }
 
     /// Checks the numbers make a model; the error names the file and the field.

@@ -19,13 +19,14 @@ public final class BertEmbeddings: Module {
     public func wordVectors(_ ids: Tensor) -> Tensor { wordEmbeddings(ids) }
 
     /// ids, typeIds [B, T] → [B, T, H]. `words` replaces the token lookup (IG's override hook);
-    /// `positionOffset` starts positions later (incremental decoding).
-    public func callAsFunction(_ ids: Tensor, typeIds: Tensor?, words: Tensor? = nil, positionOffset: Int = 0) -> Tensor {
+    /// `positionIds` [B, t] gives each token's position (incremental decoding); default 0..<t.
+    public func callAsFunction(_ ids: Tensor, typeIds: Tensor?, words: Tensor? = nil, positionIds: Tensor? = nil) -> Tensor {
         let (b, t) = (ids.shape[0], ids.shape[1])
-        precondition(positionOffset + t <= positionEmbeddings.count,
-                     "BERT: \(positionOffset + t) positions exceed max_position_embeddings \(positionEmbeddings.count)")
+        let positions = positionIds ?? Tensor(indices: (0..<t).map { Int32($0) }, shape: [1, t])
+        let top = positionIds.map { Int($0.int32s.max() ?? 0) + 1 } ?? t
+        precondition(top <= positionEmbeddings.count,
+                     "BERT: position \(top - 1) exceeds max_position_embeddings \(positionEmbeddings.count)")
         let w = words ?? wordEmbeddings(ids)
-        let positions = Tensor(indices: (0..<t).map { Int32(positionOffset + $0) }, shape: [1, t])
         let types = typeIds ?? Tensor(indices: [Int32](repeating: 0, count: b * t), shape: [b, t])
         let h = w + positionEmbeddings(positions) + tokenTypeEmbeddings(types)
         return dropout(norm(h))

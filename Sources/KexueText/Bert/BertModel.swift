@@ -17,7 +17,7 @@ public final class BertModel: Module {
         var rng = RandomGenerator(seed: seed)
         self.config = config
         embeddings = BertEmbeddings(config, using: &rng)
-        layers = (0..<config.numHiddenLayers).map { _ in BertLayer(config, using: &rng) }
+        layers = (0..<config.numHiddenLayers).map { BertLayer(config, layer: $0, using: &rng) }
         pooler = Linear(weight: Tensor.normal([config.hiddenSize, config.hiddenSize], std: config.initializerRange, using: &rng).requiringGrad(),
                         bias: Tensor.zeros([config.hiddenSize]).requiringGrad())
         super.init()
@@ -31,8 +31,28 @@ public final class BertModel: Module {
         if let typeIds { precondition(typeIds.shape == ids.shape, "BERT: typeIds \(typeIds.shape) differ from ids \(ids.shape)") }
         let (b, t) = (ids.shape[0], ids.shape[1])
         var h = embeddings(ids, typeIds: typeIds, words: words)
-        let bias = mask.bias(batch: b, queries: t, keys: t, dtype: h.dtype)
-        for layer in layers { h = layer(h, bias: bias) }
+        let prepared = PreparedMask(mask, batch: b, length: t, dtype: h.dtype, needsBias: config.attention == .softmax)
+        for layer in layers { h = layer(h, mask: prepared) }
+        return h
+    }
+
+    /// Incremental decoding: appends ids [B, t] at `positions` [B, t] (per row, so right-padded
+    /// sources continue at their own length) to `cache` and returns their hidden states [B, t, H].
+    /// `keyMask` [B, t] marks the real new positions (nil: all real); later positions never see
+    /// padded ones. Equals the full forward with the matching causal / UniLM mask.
+    public func extend(_ ids: Tensor, typeIds: Tensor? = nil, positions: Tensor, keyMask: Tensor? = nil,
+                       visibility: BlockVisibility, cache: inout DecoderCache) throws -> Tensor {
+        guard ids.dtype == .int32, ids.rank == 2, positions.shape == ids.shape else {
+            throw BertError.badInput("BERT extend: ids \(ids.dtype) \(ids.shape) and positions \(positions.shape) must be int32 [B, t]")
+        }
+        guard cache.layers.count == layers.count else {
+            throw BertError.badInput("BERT extend: the cache has \(cache.layers.count) layers, the model \(layers.count)")
+        }
+        var h = embeddings(ids, typeIds: typeIds, positionIds: positions)
+        for (i, layer) in layers.enumerated() {
+            h = try layer.extend(h, keyMask: keyMask, visibility: visibility, cache: &cache.layers[i])
+        }
+        cache.length += ids.shape[1]
         return h
     }
 
