@@ -81,7 +81,7 @@ kx --help
 lists_subcommands() {
     succeeded || return 1
     local c
-    for c in bench mnist classify explain tokenize embed longtail flood compress nvae; do grep -qw "$c" "$out" || return 1; done
+    for c in bench mnist classify explain tokenize embed longtail flood compress nvae lm; do grep -qw "$c" "$out" || return 1; done
 }
 check "kexue --help lists every subcommand" lists_subcommands
 for sub in "bench" "mnist train" "classify train" "classify eval" "classify predict" "explain texts" "explain image" "tokenize" "embed" "longtail" "flood" "compress"; do
@@ -275,6 +275,31 @@ kx nvae train --model vae --limit 32 --batch-size 8 --epochs 1 --runs-dir "$runs
 check "nvae train --model vae (baseline, 4 steps)" json_ok 'o["outcome"] == "finished" and o["model"] == "vae" and o["steps"] == 4'
 kx nvae eval --checkpoint "$runs/vae" --k 2 --limit 8
 check "nvae eval of the baseline: one latent group" json_ok 'len(o["active_units"]) == 1 and o["units_per_group"] == [64] and o["nll_nats"] > 0'
+
+# --- lm (character LM on 30 real SQuAD paragraphs; a few steps) ---
+lmdata="Tests/Fixtures/lm/squad_dev_first_30_paragraphs.json"
+for attention in softmax linear; do
+    kx lm train --data "$lmdata" --attention "$attention" --layers 1 --hidden 32 --heads 2 --context 32 --batch-size 8 --min-count 1 --runs-dir "$runs" --name "lm-$attention"
+    check "lm train --attention $attention: validation loss beside the bigram baseline's" json_ok '
+        o["outcome"] == "finished" and o["attention"] == "'"$attention"'" and o["steps"] > 10
+        and math.isfinite(o["validation_loss"]) and 0 < o["bigram_validation_loss"] < 6 and o["vocabulary"] > 40'
+done
+check "lm best/ holds config.json (kexue_attention), model.safetensors, vocab.json; curves.png" eval '
+    [ -f "$runs/lm-linear/best/model.safetensors" ] && [ -f "$runs/lm-linear/best/vocab.json" ] &&
+    grep -q "\"kexue_attention\" : \"linear\"" "$runs/lm-linear/best/config.json" && is_png "$runs/lm-linear/curves.png"'
+kx lm generate --model "$runs/lm-linear/best" --max-new-tokens 20 --do-sample --top-k 5 --num-return-sequences 2 --seed 3 "The Panthers"
+check "lm generate (linear, recurrent): 2 samples of ≤ 20 characters" json_ok '
+    o["attention"] == "linear" and len(o["continuations"]) == 2 and all(c["tokens"] <= 20 for c in o["continuations"])'
+kx lm generate --model "$runs/lm-softmax/best" --max-new-tokens 20 "The Panthers"
+first_greedy="$(json_field continuations)"
+kx lm generate --model "$runs/lm-softmax/best" --max-new-tokens 20 "The Panthers"
+check "lm generate greedy (softmax, KV cache) replays exactly" eval 'succeeded && [ "$first_greedy" = "$(json_field continuations)" ]'
+kx lm generate --model "$runs/lm-softmax/best" --max-new-tokens 400 "x"
+check "lm generate past the context fails naming it" failed_with "exceeds the model's context"
+kx lm train --data "$lmdata" --attention linear:cosh --runs-dir "$runs" --name lm-bad
+check "lm train --attention linear:cosh fails naming the feature map" failed_with "unknown feature map"
+kx lm train --data /nonexistent/corpus.json --runs-dir "$runs" --name lm-missing
+check "lm train --data /nonexistent names the file" failed_with "/nonexistent/corpus.json"
 
 echo "smoke time: $((SECONDS - start)) s"
 echo "smoke: $passed passed, $failed failed"
