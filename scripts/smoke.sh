@@ -107,6 +107,10 @@ check "bench linear-attention times softmax/linear × causal per n and skips sof
         == sorted((n, a, c) for n in (256, 512) for a in ("softmax", "linear") for c in (False, True))
     and all(("skipped" in x) == (x["config"]["attention"] == "softmax" and x["config"]["n"] == 512) for x in lines)
     and all(x["median_ms"] > 0 for x in lines if "skipped" not in x)'
+kx bench decode --repeat 1 --threads 1
+check "bench decode: per-token µs at 4 prefixes for the KV cache and the recurrent state" json_ok '
+    len(lines) == 8 and {x["config"]["attention"] for x in lines} == {"softmax-kv-cache", "linear-recurrent"}
+    and all(x["us_per_token"] > 0 for x in lines)'
 kx bench no-such-bench --repeat 1
 check "bench with an unknown name fails" eval '[ "$rc" -ne 0 ]'
 
