@@ -81,7 +81,30 @@ public struct BertDecoder: IncrementalDecoder {
         } else { lengths = Array(repeating: t, count: b) }
         guard lengths.allSatisfy({ $0 > 0 }) else { throw GenerationError.badInput("an input row has no real tokens") }
         cache.nextPosition = lengths.map { Int32($0) }
+        let flat = ids.int32s
+        let real = keyMask.map { $0.to(.float32).floats } ?? [Float](repeating: 1, count: b * t)
+        cache.tokens = (0..<b).map { r in (0..<t).filter { real[r * t + $0] > 0 }.map { flat[r * t + $0] } }
         return (model.logits(h, at: (0..<b).map { $0 * t + lengths[$0] - 1 }), cache)
+    }
+
+    /// Appends a right-padded block ids [B, t] (real positions in `keyMask`) after each row's
+    /// cached positions, causally, with segment `typeId`; returns the logits at each row's last real
+    /// new position [B, V]. (UniLM: the sampled answer and its [SEP] before the question.)
+    public func append(_ ids: Tensor, keyMask: Tensor, cache: inout DecoderCache) throws -> Tensor {
+        let (b, t) = (ids.shape[0], ids.shape[1])
+        guard cache.nextPosition.count == b, keyMask.shape == [b, t] else {
+            throw GenerationError.badInput("a block \(ids.shape) with mask \(keyMask.shape) for a cache of \(cache.nextPosition.count) rows")
+        }
+        let m = keyMask.to(.float32).floats
+        let lengths = (0..<b).map { r in (0..<t).filter { m[r * t + $0] > 0 }.count }
+        guard lengths.allSatisfy({ $0 > 0 }) else { throw GenerationError.badInput("a block row has no real tokens") }
+        let positions = Tensor(indices: (0..<(b * t)).map { cache.nextPosition[$0 / t] + Int32($0 % t) }, shape: [b, t])
+        let types = Tensor(indices: [Int32](repeating: typeId, count: b * t), shape: [b, t])
+        let h = try model.bert.extend(ids, typeIds: types, positions: positions, keyMask: keyMask, visibility: .causal, cache: &cache)
+        cache.nextPosition = (0..<b).map { cache.nextPosition[$0] + Int32(lengths[$0]) }
+        let flat = ids.int32s
+        cache.tokens = (0..<b).map { r in cache.tokens[r] + (0..<t).filter { m[r * t + $0] > 0 }.map { flat[r * t + $0] } }
+        return model.logits(h, at: (0..<b).map { $0 * t + lengths[$0] - 1 })
     }
 
     public func step(_ tokens: [Int32], cache: inout DecoderCache) throws -> Tensor {
@@ -94,6 +117,7 @@ public struct BertDecoder: IncrementalDecoder {
         let positions = Tensor(indices: cache.nextPosition, shape: [b, 1])
         let h = try model.bert.extend(ids, typeIds: types, positions: positions, visibility: .causal, cache: &cache)
         cache.nextPosition = cache.nextPosition.map { $0 + 1 }
+        cache.tokens = zip(cache.tokens, tokens).map { $0 + [$1] }
         return model.logits(h, at: Array(0..<b))  // [B, V]
     }
 }

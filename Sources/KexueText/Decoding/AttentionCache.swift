@@ -42,11 +42,15 @@ public struct DecoderCache {
     public internal(set) var length: Int
     /// The position id the next token of each row takes (rows of right-padded sources differ).
     public var nextPosition: [Int32]
+    /// The real tokens each row holds, in order (prompt or source, then what was decoded): the
+    /// context for repetition penalties, and what an uncached reference recomputes from.
+    public var tokens: [[Int32]]
 
     public init(layers: Int) {
         self.layers = Array(repeating: nil, count: layers)
         length = 0
         nextPosition = []
+        tokens = []
     }
 
     public var batchSize: Int? {
@@ -63,6 +67,7 @@ public struct DecoderCache {
         let idx = Tensor(indices: rows.map { Int32($0) }, shape: [rows.count])
         layers = layers.map { $0?.selecting(rows: idx) }
         if !nextPosition.isEmpty { nextPosition = rows.map { nextPosition[$0] } }
+        if !tokens.isEmpty { tokens = rows.map { tokens[$0] } }
     }
 
     public var byteCount: Int { layers.reduce(0) { $0 + ($1?.byteCount ?? 0) } }
