@@ -53,7 +53,8 @@ def describe(config):
 PEERS = {"cnn-step": "peer_models.py", "bert-forward": "peer_models.py", "bert-train": "peer_models.py",
          "ig": "peer_ig.py",
          "linear-attention": "peer_attention.py",
-         "nvae-step": "peer_nvae.py"}
+         "nvae-step": "peer_nvae.py",
+         "qg-decode": "peer_qg.py"}
 
 
 def main():

@@ -111,6 +111,9 @@ kx bench decode --repeat 1 --threads 1
 check "bench decode: per-token µs at 4 prefixes for the KV cache and the recurrent state" json_ok '
     len(lines) == 8 and {x["config"]["attention"] for x in lines} == {"softmax-kv-cache", "linear-recurrent"}
     and all(x["us_per_token"] > 0 for x in lines)'
+kx bench qg-decode --repeat 1 --threads 1
+check "bench qg-decode: cached beam search ms/token on a 256-token passage, and the cache's speed-up" json_ok '
+    o["bench"] == "qg-decode" and o["config"]["num_beams"] == 5 and o["median_ms"] > 0 and o["cache_speedup"] > 1'
 kx bench no-such-bench --repeat 1
 check "bench with an unknown name fails" eval '[ "$rc" -ne 0 ]'
 

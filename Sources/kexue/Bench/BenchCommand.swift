@@ -7,7 +7,7 @@ struct Bench: ParsableCommand {
         discussion: "Names: \(Bench.names.joined(separator: ", ")). Run on an idle machine; quote ratios against the PyTorch peer, not absolute times."
     )
 
-    static let names = ["matmul", "softmax", "layernorm", "gelu", "cnn-step", "bert-forward", "bert-train", "theseus-forward", "ig", "linear-attention", "decode", "nvae-step"]
+    static let names = ["matmul", "softmax", "layernorm", "gelu", "cnn-step", "bert-forward", "bert-train", "theseus-forward", "ig", "linear-attention", "decode", "qg-decode", "nvae-step"]
 
     @Argument(help: "Benchmarks to run (default: all).")
     var benchmarks: [String] = []
@@ -50,6 +50,7 @@ struct Bench: ParsableCommand {
             case "linear-attention":
                 records = try AttentionBenchmarks.linearAttention(repeat: min(repetitions, 5), maxN: maxN, maxSoftmaxN: maxSoftmaxN)
             case "decode": records = try DecodingBenchmarks.decode(repeat: min(repetitions, 20))
+            case "qg-decode": records = try QGBenchmark.decode(repeat: min(repetitions, 5))
             case "nvae-step": records = NVAEBenchmarks.step(repeat: min(repetitions, 5))
             default: continue
             }

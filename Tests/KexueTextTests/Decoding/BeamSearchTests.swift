@@ -4,28 +4,6 @@ import XCTest
 
 /// Beam search and the UniLM seq2seq pieces (METHODS.md §4(c)).
 final class BeamSearchTests: XCTestCase {
-    /// Recomputes every row from the tokens the cache records: UniLM (source = the first
-    /// `sourceLength` tokens, segment 0; the rest segment 1) or causal when `sourceLength` is nil.
-    struct UncachedDecoder: IncrementalDecoder {
-        let model: BertLMModel
-        let sourceLength: Int?
-
-        func step(_ tokens: [Int32], cache: inout DecoderCache) throws -> Tensor {
-            cache.tokens = zip(cache.tokens, tokens).map { $0 + [$1] }
-            let n = cache.tokens[0].count, b = tokens.count
-            precondition(cache.tokens.allSatisfy { $0.count == n })
-            let ids = Tensor(indices: cache.tokens.flatMap { $0 }, shape: [b, n])
-            let h: Tensor
-            if let s = sourceLength {
-                let seg = Tensor(indices: (0..<(b * n)).map { $0 % n < s ? 0 : 1 }, shape: [b, n])
-                h = model.bert(ids, typeIds: seg, mask: .unilm(segments: seg, keyMask: nil))
-            } else {
-                h = model.bert(ids, mask: .causal(keyMask: nil))
-            }
-            return model.logits(h, at: (0..<b).map { $0 * n + n - 1 })
-        }
-    }
-
     func model(_ kind: AttentionKind = .softmax, seed: UInt64) -> BertLMModel {
         let m = BertLMModel(IncrementalDecodingTests.tinyConfig(kind), seed: seed)
         m.eval()
@@ -71,7 +49,7 @@ final class BeamSearchTests: XCTestCase {
                 config.numReturnSequences = 4
                 config.lengthPenalty = 0
                 let cached = try BeamSearch.decode(d, firstLogits: first, cache: cache, contexts: [[]], config: config)[0]
-                let uncached = try BeamSearch.decode(UncachedDecoder(model: m, sourceLength: source.count), firstLogits: first,
+                let uncached = try BeamSearch.decode(RecomputingDecoder(m, sourceLength: source.count), firstLogits: first,
                                                      cache: cache, contexts: [[]], config: config)[0]
                 XCTAssertEqual(cached.map(\.tokens), uncached.map(\.tokens), "\(kind): cached and uncached beams")
                 for hyp in cached {
