@@ -76,6 +76,8 @@ final class GradCheckTests: XCTestCase {
         c.append(("cumsum", [r([3, 4], 72)], { $0[0].cumsum(axis: 1) }))
         c.append(("causalLinearAttention", [r([1, 2, 5, 3], 200, low: 0.1, high: 2), r([1, 2, 5, 3], 201, low: 0.1, high: 2), r([1, 2, 5, 4], 202)],
                   { causalLinearAttentionNumerator(phiQ: $0[0], phiK: $0[1], value: $0[2]) }))
+        c.append(("linearAttentionAssociative", [r([1, 2, 4, 3], 203, low: 0.1, high: 2), r([1, 2, 6, 3], 204, low: 0.1, high: 2), r([1, 2, 6, 5], 205)],
+                  { linearAttentionAssociative(phiQ: $0[0], phiK: $0[1], value: $0[2], eps: 1e-6) }))
         c.append(("cast", [r([4], 73)], { ($0[0].to(.float32) * 2).to(.float64) }))
         c.append(("copy", [r([4], 74)], { $0[0].copy() * $0[0] }))
         c.append(("topk", [r([3, 6], 75)], { $0[0].topk(2).values }))

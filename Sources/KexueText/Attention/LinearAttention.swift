@@ -55,11 +55,7 @@ public func linearAttention(query q: Tensor, key k: Tensor, value v: Tensor, mas
     switch mask {
     case .padding(let m):
         if let m = try checkedKeyMask(m) { phiK = phiK * m }
-        let kv = matmul(phiK, v, transposeA: true)  // [B, H, C, M]
-        let ksum = phiK.sum(axis: 2, keepDims: true)  // [B, H, 1, C]
-        let num = matmul(phiQ, kv)  // [B, H, N, M]
-        let den = (phiQ * ksum).sum(axis: -1, keepDims: true)  // [B, H, N, 1]
-        return num / (den + eps)
+        return linearAttentionAssociative(phiQ: phiQ, phiK: phiK, value: v, eps: eps)  // [B, H, N, M]
     case .causal(let m):
         guard q.shape[2] == s else {
             throw LinearAttentionError.mask("causal attention needs as many queries as keys; got \(q.shape[2]) queries and \(s) keys")
