@@ -58,6 +58,24 @@ final class LinearAttentionTests: XCTestCase {
         }
     }
 
+    /// N = 150 spans three chunks of the GEMM scan (64, 64, 22): outputs and all three gradients
+    /// equal the quadratic reference in Float64.
+    func testChunkedScanAcrossChunkBoundaries() throws {
+        let n = 150
+        let q = random([2, 2, n, 5], seed: 41, dtype: .float64).requiringGrad()
+        let k = random([2, 2, n, 5], seed: 42, dtype: .float64).requiringGrad()
+        let v = random([2, 2, n, 3], seed: 43, dtype: .float64).requiringGrad()
+        let r = random([2, 2, n, 3], seed: 44, dtype: .float64)
+        let scan = try linearAttention(query: q, key: k, value: v, mask: .causal(keyMask: nil))
+        let ref = quadraticLinearAttentionReference(query: q, key: k, value: v, allowed: lowerTriangle(n, dtype: .float64))
+        assertClose(scan, ref, atol: 1e-10, rtol: 1e-10, "chunked scan vs quadratic at N = \(n)")
+        let gScan = gradients(of: (scan * r).sum(), wrt: [q, k, v])
+        let gRef = gradients(of: (ref * r).sum(), wrt: [q, k, v])
+        for (name, a, b) in zip3(["q", "k", "v"], gScan, gRef) {
+            assertClose(a, b, atol: 1e-9, rtol: 1e-9, "∂L/∂\(name) at N = \(n)")
+        }
+    }
+
     func testCausalLinearAttentionFiniteDifferences() {
         let inputs = [random([1, 2, 6, 3], seed: 11, dtype: .float64), random([1, 2, 6, 3], seed: 12, dtype: .float64),
                       random([1, 2, 6, 2], seed: 13, dtype: .float64)]

@@ -17,91 +17,106 @@ public func causalLinearAttentionNumerator(phiQ q: Tensor, phiK k: Tensor, value
                  "causal linear attention: φq, φk, v need one floating-point dtype; got \(q.dtype), \(k.dtype), \(v.dtype)")
     let heads = q.shape[0] * q.shape[1], n = q.shape[2], c = q.shape[3], m = v.shape[3]
     let out = Tensor(uninitializedShape: [q.shape[0], q.shape[1], n, m], dtype: q.dtype)
-    if q.dtype == .float32 {
-        CausalLinearScan<Float>.forward(q.pointer(Float.self), k.pointer(Float.self), v.pointer(Float.self),
-                                        out.pointer(Float.self), heads: heads, n: n, c: c, m: m)
-    } else {
-        CausalLinearScan<Double>.forward(q.pointer(Double.self), k.pointer(Double.self), v.pointer(Double.self),
-                                         out.pointer(Double.self), heads: heads, n: n, c: c, m: m)
-    }
+    CausalLinearScan.forward(q.dtype, q.storage.data, k.storage.data, v.storage.data, out.storage.data,
+                             heads: heads, n: n, c: c, m: m)
     return record(out, .causalLinearAttention, [q, k, v]) { g, _ in
         let dq = Tensor(uninitializedShape: q.shape, dtype: q.dtype)
         let dk = Tensor(uninitializedShape: k.shape, dtype: k.dtype)
         let dv = Tensor(uninitializedShape: v.shape, dtype: v.dtype)
-        if q.dtype == .float32 {
-            CausalLinearScan<Float>.backward(q.pointer(Float.self), k.pointer(Float.self), v.pointer(Float.self),
-                                             g.pointer(Float.self), dq.pointer(Float.self), dk.pointer(Float.self),
-                                             dv.pointer(Float.self), heads: heads, n: n, c: c, m: m)
-        } else {
-            CausalLinearScan<Double>.backward(q.pointer(Double.self), k.pointer(Double.self), v.pointer(Double.self),
-                                              g.pointer(Double.self), dq.pointer(Double.self), dk.pointer(Double.self),
-                                              dv.pointer(Double.self), heads: heads, n: n, c: c, m: m)
-        }
+        CausalLinearScan.backward(q.dtype, q.storage.data, k.storage.data, v.storage.data, g.storage.data,
+                                  dq.storage.data, dk.storage.data, dv.storage.data, heads: heads, n: n, c: c, m: m)
         return [dq, dk, dv]
     }
 }
 
-/// The per-head loops. Inner loops run over M, contiguous in S, v and G, so they vectorise.
-enum CausalLinearScan<T: KexueFloat> {
-    static func forward(_ q: UnsafePointer<T>, _ k: UnsafePointer<T>, _ v: UnsafePointer<T>,
-                        _ out: UnsafeMutablePointer<T>, heads: Int, n: Int, c: Int, m: Int) {
-        let s = UnsafeMutablePointer<T>.allocate(capacity: c * m)  // [C, M]
-        defer { s.deallocate() }
-        for h in 0..<heads {
-            s.initialize(repeating: 0, count: c * m)
-            for i in 0..<n {
-                let qi = q + (h * n + i) * c, ki = k + (h * n + i) * c
-                let vi = v + (h * n + i) * m, oi = out + (h * n + i) * m
-                for x in 0..<m { oi[x] = 0 }
-                for a in 0..<c {
-                    let row = s + a * m, kk = ki[a], qq = qi[a]
-                    // Update before read: token i sees itself.
-                    for x in 0..<m {
-                        row[x] += kk * vi[x]
-                        oi[x] += qq * row[x]
-                    }
+/// The chunked scan (METHODS.md §3, "a chunked variant … uses GEMMs, same results"): per head,
+/// chunks of `chunk` positions; inside a chunk A = tril(φQ_c·φK_cᵀ) [L, L] replaces the per-token
+/// updates, across chunks S [C, M] (forward) or R [C, M] (reverse) carries the rest:
+///   O_c = A·V_c + φQ_c·S,                    S += φK_cᵀ·V_c
+///   ∂φQ_c = tril(G_c·V_cᵀ)·φK_c + G_c·Sᵀ     (S before the chunk)
+///   ∂φK_c = tril(G_c·V_cᵀ)ᵀ·φQ_c + V_c·Rᵀ,   ∂V_c = Aᵀ·G_c + φK_c·R,   R += φQ_cᵀ·G_c
+/// (R = Σ over later chunks). Heads run in parallel; each GEMM is single-threaded.
+enum CausalLinearScan {
+    static let chunk = 64
+
+    /// Zeroes the strictly upper triangle of an [L, L] block (j > i: a later key).
+    static func lowerTriangle(_ dtype: DType, _ p: UnsafeMutableRawPointer, _ l: Int) {
+        if dtype == .float32 {
+            let a = p.assumingMemoryBound(to: Float.self)
+            for i in 0..<l { for j in (i + 1)..<Swift.max(l, i + 1) { a[i * l + j] = 0 } }
+        } else {
+            let a = p.assumingMemoryBound(to: Double.self)
+            for i in 0..<l { for j in (i + 1)..<Swift.max(l, i + 1) { a[i * l + j] = 0 } }
+        }
+    }
+
+    static func forward(_ dtype: DType, _ q: UnsafeMutableRawPointer, _ k: UnsafeMutableRawPointer, _ v: UnsafeMutableRawPointer,
+                        _ out: UnsafeMutableRawPointer, heads: Int, n: Int, c: Int, m: Int) {
+        let e = dtype.byteSize
+        parallelChunks(heads, grain: 1) { range in
+            let s = UnsafeMutableRawPointer.allocate(byteCount: c * m * e, alignment: 64)  // S [C, M]
+            let a = UnsafeMutableRawPointer.allocate(byteCount: chunk * chunk * e, alignment: 64)  // A [L, L]
+            defer { s.deallocate(); a.deallocate() }
+            for h in range {
+                s.initializeMemory(as: UInt8.self, repeating: 0, count: c * m * e)
+                var s0 = 0
+                while s0 < n {
+                    let l = Swift.min(chunk, n - s0)
+                    let qc = q + (h * n + s0) * c * e, kc = k + (h * n + s0) * c * e
+                    let vc = v + (h * n + s0) * m * e, oc = out + (h * n + s0) * m * e
+                    GEMM.call(dtype, false, true, l, l, c, qc, c, kc, c, a, l, false)  // A = Qc·Kcᵀ
+                    lowerTriangle(dtype, a, l)
+                    GEMM.call(dtype, false, false, l, m, l, a, l, vc, m, oc, m, false)  // O = A·Vc
+                    GEMM.call(dtype, false, false, l, m, c, qc, c, s, m, oc, m, true)  // O += Qc·S
+                    GEMM.call(dtype, true, false, c, m, l, kc, c, vc, m, s, m, true)  // S += Kcᵀ·Vc
+                    s0 += l
                 }
             }
         }
     }
 
-    static func backward(_ q: UnsafePointer<T>, _ k: UnsafePointer<T>, _ v: UnsafePointer<T>, _ g: UnsafePointer<T>,
-                         _ dq: UnsafeMutablePointer<T>, _ dk: UnsafeMutablePointer<T>, _ dv: UnsafeMutablePointer<T>,
-                         heads: Int, n: Int, c: Int, m: Int) {
-        let s = UnsafeMutablePointer<T>.allocate(capacity: c * m)  // [C, M] running S_i, then R_j
-        defer { s.deallocate() }
-        for x in 0..<(heads * n * m) { dv[x] = 0 }
-        for h in 0..<heads {
-            // ∂L/∂φq_i = S_i·G_i, S recomputed forward.
-            s.initialize(repeating: 0, count: c * m)
-            for i in 0..<n {
-                let ki = k + (h * n + i) * c, vi = v + (h * n + i) * m
-                let gi = g + (h * n + i) * m, dqi = dq + (h * n + i) * c
-                for a in 0..<c {
-                    let row = s + a * m, kk = ki[a]
-                    var acc: T = 0
-                    for x in 0..<m {
-                        row[x] += kk * vi[x]
-                        acc += row[x] * gi[x]
-                    }
-                    dqi[a] = acc
+    static func backward(_ dtype: DType, _ q: UnsafeMutableRawPointer, _ k: UnsafeMutableRawPointer, _ v: UnsafeMutableRawPointer,
+                         _ g: UnsafeMutableRawPointer, _ dq: UnsafeMutableRawPointer, _ dk: UnsafeMutableRawPointer,
+                         _ dv: UnsafeMutableRawPointer, heads: Int, n: Int, c: Int, m: Int) {
+        let e = dtype.byteSize
+        parallelChunks(heads, grain: 1) { range in
+            let s = UnsafeMutableRawPointer.allocate(byteCount: c * m * e, alignment: 64)  // S, then R [C, M]
+            let a = UnsafeMutableRawPointer.allocate(byteCount: chunk * chunk * e, alignment: 64)
+            let b = UnsafeMutableRawPointer.allocate(byteCount: chunk * chunk * e, alignment: 64)
+            defer { s.deallocate(); a.deallocate(); b.deallocate() }
+            for h in range {
+                // Forward over chunks: ∂φQ with S before each chunk.
+                s.initializeMemory(as: UInt8.self, repeating: 0, count: c * m * e)
+                var s0 = 0
+                while s0 < n {
+                    let l = Swift.min(chunk, n - s0)
+                    let kc = k + (h * n + s0) * c * e, vc = v + (h * n + s0) * m * e
+                    let gc = g + (h * n + s0) * m * e, dqc = dq + (h * n + s0) * c * e
+                    GEMM.call(dtype, false, true, l, l, m, gc, m, vc, m, b, l, false)  // B = Gc·Vcᵀ
+                    lowerTriangle(dtype, b, l)
+                    GEMM.call(dtype, false, false, l, c, l, b, l, kc, c, dqc, c, false)  // ∂Qc = B·Kc
+                    GEMM.call(dtype, false, true, l, c, m, gc, m, s, m, dqc, c, true)  // ∂Qc += Gc·Sᵀ
+                    GEMM.call(dtype, true, false, c, m, l, kc, c, vc, m, s, m, true)  // S += Kcᵀ·Vc
+                    s0 += l
                 }
-            }
-            // R_j = Σ_{i≥j} φq_i·G_iᵀ, reverse: ∂L/∂φk_j = R_j·v_j, ∂L/∂v_j = R_jᵀ·φk_j.
-            s.initialize(repeating: 0, count: c * m)
-            for j in stride(from: n - 1, through: 0, by: -1) {
-                let qj = q + (h * n + j) * c, kj = k + (h * n + j) * c
-                let vj = v + (h * n + j) * m, gj = g + (h * n + j) * m
-                let dkj = dk + (h * n + j) * c, dvj = dv + (h * n + j) * m
-                for a in 0..<c {
-                    let row = s + a * m, qq = qj[a], kk = kj[a]
-                    var acc: T = 0
-                    for x in 0..<m {
-                        row[x] += qq * gj[x]
-                        acc += row[x] * vj[x]
-                        dvj[x] += row[x] * kk
-                    }
-                    dkj[a] = acc
+                // Reverse over chunks: ∂φK, ∂V with R after each chunk.
+                s.initializeMemory(as: UInt8.self, repeating: 0, count: c * m * e)
+                var end = n
+                while end > 0 {
+                    let l = (end - 1) % chunk + 1, start = end - l
+                    let qc = q + (h * n + start) * c * e, kc = k + (h * n + start) * c * e
+                    let vc = v + (h * n + start) * m * e, gc = g + (h * n + start) * m * e
+                    let dkc = dk + (h * n + start) * c * e, dvc = dv + (h * n + start) * m * e
+                    GEMM.call(dtype, false, true, l, l, m, gc, m, vc, m, b, l, false)  // B = Gc·Vcᵀ
+                    lowerTriangle(dtype, b, l)
+                    GEMM.call(dtype, true, false, l, c, l, b, l, qc, c, dkc, c, false)  // ∂Kc = Bᵀ·Qc
+                    GEMM.call(dtype, false, true, l, c, m, vc, m, s, m, dkc, c, true)  // ∂Kc += Vc·Rᵀ
+                    GEMM.call(dtype, false, true, l, l, c, qc, c, kc, c, a, l, false)  // A = Qc·Kcᵀ
+                    lowerTriangle(dtype, a, l)
+                    GEMM.call(dtype, true, false, l, m, l, a, l, gc, m, dvc, m, false)  // ∂Vc = Aᵀ·Gc
+                    GEMM.call(dtype, false, false, l, m, c, kc, c, s, m, dvc, m, true)  // ∂Vc += Kc·R
+                    GEMM.call(dtype, true, false, c, m, l, qc, c, gc, m, s, m, true)  // R += Qcᵀ·Gc
+                    end = start
                 }
             }
         }
