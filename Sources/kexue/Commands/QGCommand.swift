@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import Kexue
+import KexueText
+
+/// `kexue qg`: UniLM question-answer generation from passages (METHODS.md §4).
+struct QGCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "qg",
+        abstract: "Question-answer generation from passages with UniLM on BERT (answer sampled, question by beam search).",
+        subcommands: [Generate.self]
+    )
+
+    /// Decoding options shared by generate and eval.
+    struct DecodingOptions: ParsableArguments {
+        @Option(help: "july2020 (top-k 5 answers, bert4keras beams of 5) or current (top-p 0.95 answers, greedy questions).")
+        var preset = "july2020"
+        @Option(help: "Override the question stage's beam width.") var numBeams: Int?
+        @Option(help: "Override max_new_tokens of both stages.") var maxNewTokens: Int?
+        @Option(help: "Question stage: forbid repeating n-grams of this size.") var noRepeatNgramSize: Int?
+        @Option(help: "Question stage: repetition penalty.") var repetitionPenalty: Double?
+
+        func make() throws -> QuestionAnswerGenerator.Preset {
+            var p = try QuestionAnswerGenerator.Preset.named(preset)
+            if let numBeams { p.question.numBeams = numBeams }
+            if let maxNewTokens { p.answer.maxNewTokens = maxNewTokens; p.question.maxNewTokens = maxNewTokens }
+            if let noRepeatNgramSize { p.question.noRepeatNgramSize = noRepeatNgramSize }
+            if let repetitionPenalty { p.question.repetitionPenalty = repetitionPenalty }
+            try p.answer.validate()
+            try p.question.validate()
+            return p
+        }
+    }
+
+    struct Generate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Generate (answer, question) pairs for passages; one JSON object per passage.")
+
+        @Option(help: "A model folder from `kexue qg train` (its best/).") var model: String
+        @Argument(help: "Passages.") var passages: [String]
+        @Option(help: "Pairs per passage (distinct answers; up to 3n answers are drawn).") var pairs = 3
+        @Option(help: "Sampling seed.") var seed: UInt64 = 0
+        @OptionGroup var decoding: DecodingOptions
+        @Option(help: "Threads.") var threads: Int?
+
+        func validate() throws {
+            if pairs < 1 { throw ValidationError("--pairs must be ≥ 1, got \(pairs)") }
+            if passages.isEmpty { throw ValidationError("give at least one passage") }
+        }
+
+        func run() throws {
+            if let threads { Runtime.threads = threads }
+            let qg = try UniLMSeq2Seq(directory: URL(fileURLWithPath: model, isDirectory: true))
+            let generator = QuestionAnswerGenerator(model: qg, preset: try decoding.make())
+            for (i, passage) in passages.enumerated() {
+                let start = Date()
+                let result = try generator.generate(passage: passage, count: pairs, seed: seed &+ UInt64(i))
+                if result.passageTruncatedBy > 0 {
+                    Progress.note("passage \(i + 1): \(result.passageTruncatedBy) word pieces past the model's budget of \(generator.maxPassageTokens) were left out")
+                }
+                printJSON(["passage": i, "preset": decoding.preset,
+                           "pairs": result.pairs.map { ["answer": $0.answer, "answer_start": $0.answerStart, "answer_end": $0.answerEnd,
+                                                        "question": $0.question, "score": $0.score] },
+                           "answers_drawn": result.answersDrawn, "answers_in_passage": result.answersInPassage,
+                           "seconds": (Date().timeIntervalSince(start) * 1000).rounded() / 1000])
+            }
+        }
+    }
+}
