@@ -81,7 +81,7 @@ kx --help
 lists_subcommands() {
     succeeded || return 1
     local c
-    for c in bench mnist classify explain tokenize embed longtail flood compress nvae lm; do grep -qw "$c" "$out" || return 1; done
+    for c in bench mnist classify explain tokenize embed longtail flood compress nvae lm qg; do grep -qw "$c" "$out" || return 1; done
 }
 check "kexue --help lists every subcommand" lists_subcommands
 for sub in "bench" "mnist train" "classify train" "classify eval" "classify predict" "explain texts" "explain image" "tokenize" "embed" "longtail" "flood" "compress"; do
@@ -307,6 +307,34 @@ kx lm train --data "$lmdata" --attention linear:cosh --runs-dir "$runs" --name l
 check "lm train --attention linear:cosh fails naming the feature map" failed_with "unknown feature map"
 kx lm train --data /nonexistent/corpus.json --runs-dir "$runs" --name lm-missing
 check "lm train --data /nonexistent names the file" failed_with "/nonexistent/corpus.json"
+
+# --- qg (UniLM on MiniLM; 20 real SQuAD questions, a few steps; the pipeline, not the quality) ---
+qgdata="Tests/Fixtures/lm/squad_dev_first_30_paragraphs.json"
+kx qg train --data "$qgdata" --limit 24 --batch-size 4 --epochs 1 --validation-fraction 0.2 --runs-dir "$runs" --name qg
+check "qg train (24 questions, 5 steps): validation loss, windows counted" json_ok '
+    o["outcome"] == "finished" and o["steps"] == 5 and o["train_examples"] + o["validation_examples"] == 24
+    and math.isfinite(o["validation_loss"]) and o["windowed"] >= 1'
+check "qg best/ is an HF BertForMaskedLM folder with kexue_task unilm-seq2seq" eval '
+    grep -q "unilm-seq2seq" "$runs/qg/best/config.json" && grep -q BertForMaskedLM "$runs/qg/best/config.json" &&
+    [ -f "$runs/qg/best/vocab.txt" ] && [ -f "$runs/qg/best/model.safetensors" ]'
+kx qg generate --model "$runs/qg/best" --pairs 2 --max-new-tokens 6 "The Denver Broncos defeated the Carolina Panthers 24–10 to earn their third Super Bowl title."
+check "qg generate: one JSON per passage, answers drawn ≤ 3n, pairs are passage spans" json_ok '
+    o["answers_drawn"] <= 6 and 0 <= o["answers_in_passage"] <= o["answers_drawn"] and len(o["pairs"]) <= 2
+    and all(0 <= p["answer_start"] < p["answer_end"] for p in o["pairs"])'
+kx qg generate --model "$runs/lm-softmax/best" "a passage"
+check "qg generate with a non-seq2seq folder names what is missing" failed_with "not a UniLM seq2seq model"
+echo '{"version": "1.1", "data": []}' > "$work/empty.json"
+kx qg train --data "$work/empty.json" --runs-dir "$runs" --name qg-empty
+check "qg train on a passage-less file names the file" failed_with "empty.json"
+python3 - "$qgdata" "$work/badoffset.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["data"][0]["paragraphs"][0]["qas"][0]["answers"][0]["answer_start"] += 3
+json.dump(d, open(sys.argv[2], "w"))
+PY
+kx qg train --data "$work/badoffset.json" --limit 4 --batch-size 4 --epochs 1 --validation-fraction 0 --runs-dir "$runs" --name qg-bad
+check "qg train skips a record whose answer is not at its offset, and counts it" eval '
+    json_ok "o[\"skipped\"] == 1" && grep -q "is not at answer_start" "$err"'
 
 echo "smoke time: $((SECONDS - start)) s"
 echo "smoke: $passed passed, $failed failed"
