@@ -24,6 +24,19 @@ public final class UniLMSeq2Seq: Module {
         super.init()
     }
 
+    /// A model trained from scratch at a small size, with the tokenizer of `tokenizerDirectory`
+    /// (the template task of METHODS.md §4(d), and languages without a pretrained BERT here).
+    public init(config: BertConfig, tokenizerDirectory dir: URL, seed: UInt64 = 0) throws {
+        tokenizer = try BertTokenizer(directory: dir)
+        guard tokenizer.vocabulary.count == config.vocabSize else {
+            throw BertError.badConfig("vocab_size \(config.vocabSize) differs from the \(tokenizer.vocabulary.count) tokens of \(dir.path)")
+        }
+        model = BertLMModel(config, seed: seed)
+        tokenizerSource = dir
+        baseConfig = [:]
+        super.init()
+    }
+
     /// Loads a folder saved by `save(to:)`; a folder without the seq2seq head is an error.
     public init(directory dir: URL) throws {
         let (encoder, config, heads) = try BertDirectory.loadEncoder(dir)

@@ -11,6 +11,10 @@ struct QGTrain: ParsableCommand {
 
     @Option(help: "SQuAD v1.1 JSON files (repeatable); answers[0] is the target answer.") var data: [String] = []
     @Option(help: "Pre-trained BERT folder to start from (default: MiniLM in $KEXUE_HOME).") var pretrained: String?
+    @Flag(help: "Train a small model from scratch (with the pretrained folder's tokenizer) instead of fine-tuning.") var fromScratch = false
+    @Option(help: "--from-scratch: layers.") var layers = 2
+    @Option(help: "--from-scratch: hidden size.") var hidden = 128
+    @Option(help: "--from-scratch: attention heads.") var heads = 4
     @Option(help: "Epochs.") var epochs = 1
     @Option(help: "Batch size.") var batchSize = 16
     @Option(help: "Peak learning rate (AdamW, linear warm-up and decay).") var lr = 1e-4
@@ -36,7 +40,16 @@ struct QGTrain: ParsableCommand {
         var examples = dataset.examples
         if let limit { examples = Array(examples.prefix(limit)) }
         let pretrainedDir = pretrained.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? KexueHome.miniLM
-        let model = try UniLMSeq2Seq(pretrained: pretrainedDir, seed: runOptions.seed)
+        let model: UniLMSeq2Seq
+        if fromScratch {
+            let vocab = try BertTokenizer(directory: pretrainedDir).vocabulary.count
+            let config = BertConfig(vocabSize: vocab, hiddenSize: hidden, numHiddenLayers: layers, numAttentionHeads: heads,
+                                    intermediateSize: 4 * hidden, maxPositionEmbeddings: 512)
+            try config.validate(source: "--layers/--hidden/--heads")
+            model = try UniLMSeq2Seq(config: config, tokenizerDirectory: pretrainedDir, seed: runOptions.seed)
+        } else {
+            model = try UniLMSeq2Seq(pretrained: pretrainedDir, seed: runOptions.seed)
+        }
         let encoder = QGExampleEncoder(model: model, maxPassage: maxPassage, maxAnswer: maxAnswer, maxQuestion: maxQuestion)
         // Hold out whole passages (seeded), so no passage is shared with the validation loss.
         var rng = RandomGenerator(seed: 2020)
@@ -54,7 +67,7 @@ struct QGTrain: ParsableCommand {
         trainer.epochs = epochs; trainer.batchSize = batchSize; trainer.learningRate = lr; trainer.seed = runOptions.seed
         let dir = runOptions.runDirectory(default: "qg")
         let result = try trainer.run(model, train: train, validation: validation, dir: dir,
-                                     config: ["task": "qg", "data": data, "pretrained": pretrainedDir.path, "max_passage": maxPassage,
+                                     config: ["task": "qg", "data": data, "pretrained": pretrainedDir.path, "from_scratch": fromScratch, "max_passage": maxPassage,
                                               "max_answer": maxAnswer, "max_question": maxQuestion, "train_examples": train.count],
                                      resume: runOptions.resume)
         try? TrainingCurves.plot(metrics: dir.appendingPathComponent("metrics.jsonl"), to: dir.appendingPathComponent("curves.png"),
