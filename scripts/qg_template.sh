@@ -28,16 +28,14 @@ runs = [[json.loads(l) for l in open(f"{work}/generated-{s}.jsonl")] for s in (1
 drawn = sum(o["answers_drawn"] for o in runs[0]); valid = sum(o["answers_in_passage"] for o in runs[0])
 templates = {"where was": r"^where was [a-z]+ [a-z]+ born \?$", "when was": r"^when was [a-z]+ [a-z]+ born \?$",
              "what did": r"^what did [a-z]+ [a-z]+ study \?$", "where did": r"^where did [a-z]+ [a-z]+ study \?$"}
+sys.path.insert(0, "scripts")
+from qg_template_data import CITY, SCHOOL, SUBJECT
 def expected(answer):
-    if answer.isdigit(): return "when was"
-    if answer.islower(): return "what did"
-    return None  # a city or a school: either where-question
+    a = answer.lower()
+    return ("when was" if a.isdigit() else "where was" if a in CITY else "where did" if a in SCHOOL
+            else "what did" if a in SUBJECT else None)
 pairs = [p for o in runs[0] for p in o["pairs"]]
-ok = 0
-for p in pairs:
-    q = p["question"]; e = expected(p["answer"])
-    keys = [e] if e else ["where was", "where did"]
-    ok += any(re.match(templates[k], q) for k in keys)
+ok = sum(1 for p in pairs if expected(p["answer"]) and re.match(templates[expected(p["answer"])], p["question"]))
 differ = sum(a["pairs"] != b["pairs"] for a, b in zip(*runs))
 print(json.dumps({"passages": len(runs[0]), "answers_drawn": drawn, "span_validity": valid / max(drawn, 1),
                   "pairs": len(pairs), "template_match": ok / max(len(pairs), 1),
