@@ -321,6 +321,11 @@ kx qg generate --model "$runs/qg/best" --pairs 2 --max-new-tokens 6 "The Denver 
 check "qg generate: one JSON per passage, answers drawn ≤ 3n, pairs are passage spans" json_ok '
     o["answers_drawn"] <= 6 and 0 <= o["answers_in_passage"] <= o["answers_drawn"] and len(o["pairs"]) <= 2
     and all(0 <= p["answer_start"] < p["answer_end"] for p in o["pairs"])'
+kx qg eval --model "$runs/qg/best" --data "$qgdata" --limit 3 --pairs-per-passage 1 --max-new-tokens 6 --compare-greedy --output "$work/qg-eval.jsonl"
+check "qg eval: BLEU-4, ROUGE-L, beams vs greedy log p, span validity, EM/F1; per-item JSONL" eval '
+    json_ok "o[\"items\"] == 3 and 0 <= o[\"bleu4\"] <= 100 and 0 <= o[\"rouge_l\"] <= 100 and 0 <= o[\"span_validity\"] <= 1
+             and o[\"mean_log_probability\"] < 0 and \"greedy_mean_log_probability\" in o and 0 <= o[\"answer_f1\"] <= 100" &&
+    [ "$(wc -l < "$work/qg-eval.jsonl")" -eq 3 ]'
 kx qg generate --model "$runs/lm-softmax/best" "a passage"
 check "qg generate with a non-seq2seq folder names what is missing" failed_with "not a UniLM seq2seq model"
 echo '{"version": "1.1", "data": []}' > "$work/empty.json"

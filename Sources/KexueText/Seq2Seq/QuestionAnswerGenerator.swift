@@ -61,7 +61,8 @@ public struct QuestionAnswerGenerator {
     public init(model: UniLMSeq2Seq, preset: Preset, maxPassageTokens: Int? = nil) {
         self.model = model
         self.preset = preset
-        self.maxPassageTokens = maxPassageTokens ?? (model.maxPositions - preset.answer.maxNewTokens - preset.question.maxNewTokens - 3)
+        let room = model.maxPositions - preset.answer.maxNewTokens - preset.question.maxNewTokens - 3
+        self.maxPassageTokens = Swift.min(maxPassageTokens ?? model.passageWindow ?? room, room)
     }
 
     /// Encodes `passage` once: the decoder, the cache holding [CLS] passage [SEP] and the passage pieces.
@@ -113,15 +114,23 @@ public struct QuestionAnswerGenerator {
         }
     }
 
-    /// The question for a given answer (answer-aware QG, as evaluated on SQuAD).
-    public func question(passage: String, answer: String) throws -> GeneratedSequence {
+    /// The question for a gold answer given by its character span (answer-aware QG, as evaluated
+    /// on SQuAD): the source is a window of the passage centred on the answer, and the answer is
+    /// the passage's own word pieces — both as in training (`QGExampleEncoder`).
+    public func question(passage: String, answerStart: Int, answerEnd: Int) throws -> GeneratedSequence {
         let wasTraining = model.isTraining
         model.eval()
         defer { model.train(wasTraining) }
         return try withoutGrad {
-            let (decoder, _, cache, _, _, _) = try encodeSource(passage)
-            let (ids, _) = try model.pieces(answer)
-            return try askQuestions(decoder: decoder, cache: cache, answers: [ids])[0]
+            let (ids, offsets) = try model.pieces(passage)
+            let encoder = QGExampleEncoder(model: model, maxPassage: maxPassageTokens)
+            let span = try encoder.answerPieces(offsets, answerStart: answerStart, answerEnd: answerEnd)
+            let (lo, hi) = QGExampleEncoder.window(count: ids.count, answer: span, budget: maxPassageTokens)
+            let source = [model.clsId] + Array(ids[lo..<hi]) + [model.sepId]
+            let decoder = BertDecoder(model.model, typeId: 1)
+            let (_, cache) = try decoder.start(Tensor(indices: source, shape: [1, source.count]), typeIds: nil, keyMask: nil,
+                                               visibility: .bidirectional)
+            return try askQuestions(decoder: decoder, cache: cache, answers: [Array(ids[span])])[0]
         }
     }
 

@@ -14,6 +14,13 @@ public final class UniLMSeq2Seq: Module {
 
     public static let task = "unilm-seq2seq"
 
+    /// The passage window (word pieces) the model was trained with; generation uses the same.
+    /// Saved in config.json as `kexue_max_passage`.
+    public var passageWindow: Int? {
+        get { baseConfig["kexue_max_passage"] as? Int }
+        set { baseConfig["kexue_max_passage"] = newValue }
+    }
+
     /// A fresh seq2seq model on a pretrained encoder folder (MiniLM: new head, tied decoder).
     public init(pretrained dir: URL, seed: UInt64 = 0) throws {
         let (encoder, config, heads) = try BertDirectory.loadEncoder(dir)

@@ -8,7 +8,7 @@ struct QGCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "qg",
         abstract: "Question-answer generation from passages with UniLM on BERT (answer sampled, question by beam search).",
-        subcommands: [QGTrain.self, Generate.self]
+        subcommands: [QGTrain.self, Generate.self, QGEval.self]
     )
 
     /// Decoding options shared by generate and eval.

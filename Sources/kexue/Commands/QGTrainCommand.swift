@@ -50,6 +50,7 @@ struct QGTrain: ParsableCommand {
         } else {
             model = try UniLMSeq2Seq(pretrained: pretrainedDir, seed: runOptions.seed)
         }
+        model.passageWindow = maxPassage
         let encoder = QGExampleEncoder(model: model, maxPassage: maxPassage, maxAnswer: maxAnswer, maxQuestion: maxQuestion)
         // Hold out whole passages (seeded), so no passage is shared with the validation loss.
         var rng = RandomGenerator(seed: 2020)
