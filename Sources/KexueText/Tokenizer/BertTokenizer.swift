@@ -153,6 +153,14 @@ public struct BertTokenizer: Sendable {
         return encodings
     }
 
+    /// The words of `text` after BERT's normalisation and pre-tokenisation (before WordPiece).
+    public func words(_ text: String) -> [String] {
+        let scalars = Array(text.unicodeScalars)
+        var words = NormalizedWords()
+        basicTokenizer.appendWords(of: scalars, in: 0..<scalars.count, to: &words)
+        return words.words.map { String(String.UnicodeScalarView(words.scalars[$0])) }
+    }
+
     /// The WordPiece tokens of `text`, without [CLS]/[SEP].
     public func tokenize(_ text: String) -> [String] {
         textPieces(text).map { vocabulary.token(of: $0.id) }

@@ -8,7 +8,7 @@ struct QGCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "qg",
         abstract: "Question-answer generation from passages with UniLM on BERT (answer sampled, question by beam search).",
-        subcommands: [QGTrain.self, Generate.self, QGEval.self]
+        subcommands: [QGTrain.self, Generate.self, QGEval.self, Vocab.self]
     )
 
     /// Decoding options shared by generate and eval.
@@ -29,6 +29,25 @@ struct QGCommand: ParsableCommand {
             try p.answer.validate()
             try p.question.validate()
             return p
+        }
+    }
+
+    struct Vocab: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Build a character-level WordPiece vocab.txt from SQuAD-format files (for `qg train --from-scratch --pretrained DIR`, e.g. Chinese).")
+
+        @Option(help: "SQuAD-format JSON files (repeatable): contexts, questions and answers are counted.") var data: [String] = []
+        @Option(help: "Folder to write vocab.txt into.") var output: String
+        @Option(help: "Keep characters seen at least this many times.") var minCount = 2
+
+        func run() throws {
+            guard !data.isEmpty else { throw ValidationError("give at least one --data file") }
+            let dataset = try SQuADDataset.load(data.map { URL(fileURLWithPath: $0) }, skipBadRecords: true)
+            var texts = Array(Set(dataset.examples.map(\.context)))
+            texts += dataset.examples.map(\.question)
+            let tokens = try CharacterPieceVocabulary.build(texts, minCount: minCount)
+            try CharacterPieceVocabulary.write(tokens, to: URL(fileURLWithPath: output, isDirectory: true))
+            printJSON(["task": "qg-vocab", "tokens": tokens.count, "questions": dataset.examples.count, "output": output])
         }
     }
 
