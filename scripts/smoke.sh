@@ -326,6 +326,10 @@ check "qg eval: BLEU-4, ROUGE-L, beams vs greedy log p, span validity, EM/F1; pe
     json_ok "o[\"items\"] == 3 and 0 <= o[\"bleu4\"] <= 100 and 0 <= o[\"rouge_l\"] <= 100 and 0 <= o[\"span_validity\"] <= 1
              and o[\"mean_log_probability\"] < 0 and \"greedy_mean_log_probability\" in o and 0 <= o[\"answer_f1\"] <= 100" &&
     [ "$(wc -l < "$work/qg-eval.jsonl")" -eq 3 ]'
+kx qg vocab --data "$qgdata" --output "$work/charvocab" --min-count 1
+check "qg vocab: a character WordPiece vocab.txt, specials first" eval '
+    json_ok "o[\"tokens\"] > 40" && [ "$(head -n 5 "$work/charvocab/vocab.txt" | tr "\n" " ")" = "[PAD] [UNK] [CLS] [SEP] [MASK] " ] &&
+    grep -qx "##e" "$work/charvocab/vocab.txt"'
 kx qg generate --model "$runs/lm-softmax/best" "a passage"
 check "qg generate with a non-seq2seq folder names what is missing" failed_with "not a UniLM seq2seq model"
 echo '{"version": "1.1", "data": []}' > "$work/empty.json"
