@@ -123,7 +123,7 @@ public enum HTMLReport {
         .legend mark { display: inline-block; min-width: 5em; text-align: center; border: 1px solid #ccc; }
         .notice { color: #a00; font-size: 85%; }
         .cut { color: #888; }
-        .incomplete { color: #a00; }
+        .incomplete { font-style: italic; color: #555; } /* grey, not red: red marks words that oppose the class */
         </style></head>
         <body>
         <h1>\(escape(title))</h1>
