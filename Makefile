@@ -4,7 +4,7 @@ SWIFT ?= swift
 SWIFTPM_FLAGS ?=
 export SWIFT SWIFTPM_FLAGS
 
-.PHONY: setup build test demo demo-full tools-venv
+.PHONY: setup build test demo demo-full tools-venv check-render
 
 # System packages, pretrained model and data sets into KEXUE_HOME (default ~/.cache/kexue).
 setup:
@@ -29,3 +29,8 @@ demo-full: setup build
 # Python virtual environment for golden fixtures and peer benchmarks only (never a test dependency).
 tools-venv:
 	bash tools/make_venv.sh
+
+# The HTML report in headless Chromium: green/red pixels where the coloured words are (also part of
+# `make test`; installs Debian's chromium when missing). KEXUE_BIN and MODEL override the defaults.
+check-render: build
+	KEXUE_BIN="$$($(SWIFT) build -c release --show-bin-path $(SWIFTPM_FLAGS))/kexue" bash scripts/check_html_render.sh

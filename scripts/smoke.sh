@@ -241,6 +241,22 @@ check "explain: JSON per text, words from offsets, small delta" json_ok '
 check "explain: standalone HTML report (escaped, no script, legend)" bash -c '
     f="$0"; grep -q "Convergence Delta" "$f" && grep -q "&lt;boring&gt;" "$f" && ! grep -qi "<script" "$f"     && grep -q ">Positive</mark>" "$f" && [ "$(grep -o "<mark style" "$f" | wc -l)" -eq 10 ]' "$work/ig.html"
 
+# Su's sum is first order in n: by parts it tracks F(x) − mean_k F(α_k·x) (12–33 % off at n = 20 on the demo
+# classifier, 2–3 % here) and stays much further from F(x) − F(0), the completeness target.
+kx explain --model "$best" --preset su-compatible --html "$work/ig-su.html" "a gorgeous, witty film"
+check "explain --preset su-compatible: Su's 20-point quantity, flagged not complete, min-max [0, 1] with [CLS]/[SEP]" json_ok '
+    o["preset"] == "su-compatible" and o["quantity"] == "suCompatible" and o["complete"] is False and o["steps"] == 20
+    and o["output"] == "probability" and o["baseline"] == "zero" and o["scoring"] == "l2" and o["target"] == o["label"]
+    and abs(o["f_input"] - o["probability"]) < 1e-6
+    and min(t["normalized"] for t in o["tokens"]) == 0 and max(t["normalized"] for t in o["tokens"]) == 1
+    and o["tokens"][0]["text"] == "[CLS]" and o["tokens"][0]["score"] > 0 and all(t["score"] >= 0 for t in o["tokens"])
+    and abs(o["attribution_sum"] - (o["f_input"] - o["f_path_mean"])) <= 0.4 * abs(o["f_input"] - o["f_path_mean"]) + 1e-4
+    and abs(o["attribution_sum"] - (o["f_input"] - o["f_path_mean"])) <= 0.5 * abs(o["delta"])'
+check "explain --preset su-compatible: HTML says not complete, unsigned legend, no red words" bash -c '
+    f="$0"; grep -q "not integrated gradients and not complete" "$f" && grep -q ">not complete</td>" "$f" && grep -q "1 (most)" "$f" \
+    && ! grep -o "<td class=\"words\">.*" "$f" | grep -q "hsl(0, 75%, [1-9][0-9]%)"' "$work/ig-su.html"
+kx explain --model "$best" --preset su-compatible --method riemannLeft "x"
+check "explain --preset su-compatible --method fails naming --method" failed_with "--method does not apply"
 kx explain evaluate --model "$best" --limit 40 --steps 8 --completeness 2 --completeness-steps 16 --cases "$work/ig-cases.jsonl"
 check "explain evaluate: lexicon agreement shares and completeness on a few test sentences" json_ok '
     o["sentences"] == 40 and o["cases"] + o["misclassified"] + o["without_strong_word"] == 40

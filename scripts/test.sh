@@ -6,6 +6,7 @@
 #
 #   SWIFTPM_FLAGS="--scratch-path .build-mine" bash scripts/test.sh
 #   SMOKE=0 bash scripts/test.sh     # unit tests only
+#   RENDER=0 bash scripts/test.sh    # without the headless-Chromium render check
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,7 +20,7 @@ start=$SECONDS
 echo "build time: $((SECONDS - start)) s"
 
 log="$(mktemp)"
-trap 'rm -f "$log" "$log.smoke"' EXIT
+trap 'rm -f "$log" "$log.smoke" "$log.render"' EXIT
 start=$SECONDS
 set +e
 "$SWIFT" test -c release --skip-build "${flags[@]}" 2>&1 | tee "$log"
@@ -56,6 +57,21 @@ if [ "${SMOKE:-1}" != 0 ]; then
     if [ "$smoke_rc" -ne 0 ] && [ "$smoke_failed" -eq 0 ]; then smoke_failed=1; fi
     passed=$((passed + smoke_passed))
     failed=$((failed + smoke_failed))
+fi
+
+# The HTML report rendered in headless Chromium (installs Debian's chromium when missing, ~25 s once;
+# the checks take ~15 s). RENDER=0 skips it.
+if [ "${SMOKE:-1}" != 0 ] && [ "${RENDER:-1}" != 0 ]; then
+    set +e
+    KEXUE_BIN="$bin/kexue" bash scripts/check_html_render.sh 2>&1 | tee "$log.render"
+    render_rc=${PIPESTATUS[0]}
+    set -e
+    render_passed=$(grep -c '^ok - ' "$log.render" || true)
+    render_failed=$(grep -c '^not ok - ' "$log.render" || true)
+    rm -f "$log.render"
+    if [ "$render_rc" -ne 0 ] && [ "$render_failed" -eq 0 ]; then render_failed=1; fi
+    passed=$((passed + render_passed))
+    failed=$((failed + render_failed))
 fi
 
 if [ "$skipped" -gt 0 ]; then

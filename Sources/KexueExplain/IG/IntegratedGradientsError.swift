@@ -10,7 +10,7 @@ public enum IntegratedGradientsError: Error, CustomStringConvertible, Equatable 
     public var description: String {
         switch self {
         case .badSteps(let n):
-            return "integrated gradients: steps must be ≥ 1 (≥ 2 for riemannTrapezoid), got \(n)"
+            return "integrated gradients: steps must be ≥ 1 (≥ 2 for riemannTrapezoid and suCompatible), got \(n)"
         case .badInternalBatchSize(let n):
             return "integrated gradients: internalBatchSize must be ≥ 1, got \(n)"
         case .targetOutOfRange(let t, let c):

@@ -15,6 +15,10 @@ public struct TextExplanation: @unchecked Sendable {
     public let attribution: Attribution
     /// Set when the text was cut to the model's maximum length.
     public let notice: String?
+
+    /// Token scores for display, [CLS]/[SEP] included: signed s/max|s| ∈ [−1, 1], unsigned min-max to
+    /// [0, 1] over all tokens (Su's printed scores in the `suCompatible` preset).
+    public var normalizedTokenScores: [Double] { scoring.displayValues(tokens.map(\.score)) }
 }
 
 /// Integrated gradients for a `BertClassifier` at the `.wordEmbeddings` boundary: the token-lookup output
@@ -39,6 +43,12 @@ public struct TextExplainer {
         self.scoring = scoring
         self.maxLength = maxLength ?? classifier.maxLength
         classifier.eval()
+    }
+
+    /// An explainer with a preset's settings (`.default`, `.suCompatible`).
+    public init(classifier: BertClassifier, preset: TextExplainerPreset, maxLength: Int? = nil) {
+        self.init(classifier: classifier, ig: preset.ig, baseline: preset.baseline, output: preset.output,
+                  scoring: preset.scoring, maxLength: maxLength)
     }
 
     /// Explains `text` toward `target` (default: the predicted class).
