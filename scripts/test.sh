@@ -45,33 +45,28 @@ read -r passed failed skipped <<<"$counts"
 # A crash or a build error can fail the run without any failed test line: count it as a failure.
 if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
 
+# run_checks NAME SCRIPT: runs a script that prints "ok - …" / "not ok - …" lines and adds its
+# counts to the totals (a crash without a "not ok" line counts as one failure).
+run_checks() {
+    set +e
+    KEXUE_BIN="$bin/kexue" bash "$2" 2>&1 | tee "$log.$1"
+    local rc=${PIPESTATUS[0]}
+    set -e
+    local ok bad
+    ok=$(grep -c '^ok - ' "$log.$1" || true)
+    bad=$(grep -c '^not ok - ' "$log.$1" || true)
+    rm -f "$log.$1"
+    if [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ]; then bad=1; fi
+    passed=$((passed + ok))
+    failed=$((failed + bad))
+}
+
 if [ "${SMOKE:-1}" != 0 ]; then
     bin="$("$SWIFT" build -c release --show-bin-path "${flags[@]}")"
-    set +e
-    KEXUE_BIN="$bin/kexue" bash scripts/smoke.sh 2>&1 | tee "$log.smoke"
-    smoke_rc=${PIPESTATUS[0]}
-    set -e
-    smoke_passed=$(grep -c '^ok - ' "$log.smoke" || true)
-    smoke_failed=$(grep -c '^not ok - ' "$log.smoke" || true)
-    rm -f "$log.smoke"
-    if [ "$smoke_rc" -ne 0 ] && [ "$smoke_failed" -eq 0 ]; then smoke_failed=1; fi
-    passed=$((passed + smoke_passed))
-    failed=$((failed + smoke_failed))
-fi
-
-# The HTML report rendered in headless Chromium (installs Debian's chromium when missing, ~25 s once;
-# the checks take ~15 s). RENDER=0 skips it.
-if [ "${SMOKE:-1}" != 0 ] && [ "${RENDER:-1}" != 0 ]; then
-    set +e
-    KEXUE_BIN="$bin/kexue" bash scripts/check_html_render.sh 2>&1 | tee "$log.render"
-    render_rc=${PIPESTATUS[0]}
-    set -e
-    render_passed=$(grep -c '^ok - ' "$log.render" || true)
-    render_failed=$(grep -c '^not ok - ' "$log.render" || true)
-    rm -f "$log.render"
-    if [ "$render_rc" -ne 0 ] && [ "$render_failed" -eq 0 ]; then render_failed=1; fi
-    passed=$((passed + render_passed))
-    failed=$((failed + render_failed))
+    run_checks smoke scripts/smoke.sh
+    # The HTML report rendered in headless Chromium (installs Debian's chromium when missing, ~25 s
+    # once; the checks take ~15 s). RENDER=0 skips it.
+    if [ "${RENDER:-1}" != 0 ]; then run_checks render scripts/check_html_render.sh; fi
 fi
 
 if [ "$skipped" -gt 0 ]; then
