@@ -9,6 +9,8 @@ public final class Progress {
     private let isTerminal: Bool
     private let start = Date()
     private var lastDraw = Date.distantPast
+    /// The step this process started from (a resumed run's rate counts only its own steps).
+    private var firstStep: Int?
 
     public init(total: Int, label: String, every: Int = 50) {
         self.total = total
@@ -19,8 +21,9 @@ public final class Progress {
 
     /// Reports that `step` of `total` is done; `values` are shown as name=value.
     public func update(step: Int, _ values: [(String, Double)] = []) {
+        if firstStep == nil { firstStep = step - 1 }
         let elapsed = Date().timeIntervalSince(start)
-        let rate = Double(step) / Swift.max(elapsed, 1e-9)
+        let rate = Double(step - firstStep!) / Swift.max(elapsed, 1e-9)
         let eta = rate > 0 ? Double(total - step) / rate : 0
         let shown = values.map { "\($0.0)=\(Progress.format($0.1))" }.joined(separator: " ")
         let line = "\(label) \(step)/\(total) \(shown) \(String(format: "%.1f", rate))/s eta \(Progress.duration(eta))"
