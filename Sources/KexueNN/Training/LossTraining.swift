@@ -58,6 +58,8 @@ public struct LossTraining {
             }
             return validationLoss == nil ? [] : [("loss", last)]
         })
+        // A finished run resumed runs no epoch: report the model's validation loss all the same.
+        if last.isNaN, let validationLoss { last = validationLoss() }
         return Result(outcome: outcome, validationLoss: last, steps: run.state.step,
                       trainSeconds: Date().timeIntervalSince(start), bestDirectory: best)
     }
