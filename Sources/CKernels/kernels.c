@@ -163,3 +163,22 @@ KX_CLONES void kx_layernorm_backward_params(const float *restrict x, const float
         if (db) for (size_t c = 0; c < nc; c++) db[c0 + c] += gr[c];
     }
 }
+
+// y = elu(x) + shift = (x > 0 ? x : α(e^x − 1)) + shift; shift = 1 gives the linear-attention
+// feature map elu + 1 in one pass.
+KX_CLONES void kx_elu_forward(const float *restrict x, float *restrict y, size_t n, float alpha, float shift) {
+    for (size_t i = 0; i < n; i++) {
+        float v = x[i];
+        float e = alpha * (kx_exp(v) - 1.0f);
+        y[i] = (v > 0.0f ? v : e) + shift;
+    }
+}
+
+// dx = g · (x > 0 ? 1 : α·e^x)
+KX_CLONES void kx_elu_backward(const float *restrict x, const float *restrict g, float *restrict dx, size_t n, float alpha) {
+    for (size_t i = 0; i < n; i++) {
+        float v = x[i];
+        float d = alpha * kx_exp(v);
+        dx[i] = g[i] * (v > 0.0f ? 1.0f : d);
+    }
+}

@@ -24,3 +24,8 @@ void kx_layernorm_backward_input(const float *x, const float *g, const float *w,
 // dw[c] = Σ_r g·x̂, db[c] = Σ_r g for columns [c0, c0 + nc), rows in order (dw or db may be NULL).
 void kx_layernorm_backward_params(const float *x, const float *g, const float *mean, const float *rstd,
                                   float *dw, float *db, size_t rows, size_t n, size_t c0, size_t nc);
+
+// y = elu(x) + shift (α(e^x − 1) for x ≤ 0)
+void kx_elu_forward(const float *x, float *y, size_t n, float alpha, float shift);
+// dx = g · (x > 0 ? 1 : α·e^x)
+void kx_elu_backward(const float *x, const float *g, float *dx, size_t n, float alpha);

@@ -23,8 +23,8 @@ extension FeatureMap {
 /// gradient does not vanish for negative inputs.
 public struct EluPlusOne: FeatureMap {
     public init() {}
-    public func queries(_ x: Tensor) -> Tensor { x.elu() + 1 }
-    public func keys(_ x: Tensor) -> Tensor { x.elu() + 1 }
+    public func queries(_ x: Tensor) -> Tensor { x.eluPlus(1) }
+    public func keys(_ x: Tensor) -> Tensor { x.eluPlus(1) }
 }
 
 /// φ(x) = max(x, 0). A row of zeros gives a zero denominator, which eps = 1e-6 keeps finite.
