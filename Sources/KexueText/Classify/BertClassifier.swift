@@ -16,9 +16,11 @@ public final class BertClassifier: Module {
     public var maxLength: Int { bert.config.maxPositionEmbeddings }
 
     /// A new head on a pretrained encoder folder (weights N(0, 0.02²), bias 0, as HF initialises).
-    public init(pretrained dir: URL, labels: [String], seed: UInt64 = 0) throws {
+    /// `layers` keeps only the encoder's first n layers (the shallow fine-tuning baseline).
+    public init(pretrained dir: URL, labels: [String], seed: UInt64 = 0, layers: Int? = nil) throws {
         guard labels.count >= 2 else { throw BertError.badInput("a classifier needs at least 2 labels, got \(labels)") }
-        let (model, config, _) = try BertDirectory.loadEncoder(dir)
+        let (loaded, config, _) = try BertDirectory.loadEncoder(dir)
+        let model = try layers.map { try loaded.truncated(to: $0) } ?? loaded
         bert = model
         var rng = RandomGenerator(seed: seed)
         let c = model.config

@@ -1,25 +1,26 @@
 /// Turns (passage, answer span, question) into a UniLM training sequence. The answer is taken as
 /// the passage's own word pieces covering its character span — the form the generator later finds
-/// again in the passage — and a passage longer than `maxPassage` pieces becomes a window of
-/// `maxPassage` pieces centred on the answer.
+/// again in the passage — and a passage longer than `maxPassage` pieces becomes a window of at
+/// most `maxPassage` pieces around the answer, cut as `windowing` says (whole sentences by default).
 public struct QGExampleEncoder {
     public let model: UniLMSeq2Seq
     public var maxPassage: Int, maxAnswer: Int, maxQuestion: Int
+    public var windowing: PassageWindowing
 
-    public init(model: UniLMSeq2Seq, maxPassage: Int = 160, maxAnswer: Int = 16, maxQuestion: Int = 64) {
+    public init(model: UniLMSeq2Seq, maxPassage: Int = 160, maxAnswer: Int = 16, maxQuestion: Int = 64,
+                windowing: PassageWindowing = .sentences) {
         self.model = model
         self.maxPassage = maxPassage
         self.maxAnswer = maxAnswer
         self.maxQuestion = maxQuestion
+        self.windowing = windowing
     }
 
-    /// The piece range [lo, hi) of at most `budget` pieces centred on the answer's pieces.
-    public static func window(count: Int, answer: ClosedRange<Int>, budget: Int) -> (Int, Int) {
-        guard count > budget else { return (0, count) }
-        let centre = (answer.lowerBound + answer.upperBound) / 2
-        var lo = Swift.max(0, Swift.min(centre - budget / 2, count - budget)), hi = lo + budget
-        if answer.lowerBound < lo || answer.upperBound >= hi { lo = answer.lowerBound; hi = Swift.min(count, lo + budget) }
-        return (lo, hi)
+    /// The piece range [lo, hi) of the window around `answer` (pieces) in `context`.
+    public func window(context: String, offsets: [Range<Int>], answer: ClosedRange<Int>) -> (Int, Int) {
+        guard offsets.count > maxPassage else { return (0, offsets.count) }
+        let starts = windowing == .sentences ? SentenceBoundaries.starts(in: Array(context.unicodeScalars)) : []
+        return windowing.window(offsets: offsets, sentenceStarts: starts, answer: answer, budget: maxPassage)
     }
 
     /// Word pieces of `context` covering [answerStart, answerEnd), as a closed index range.
@@ -36,7 +37,7 @@ public struct QGExampleEncoder {
         let (ids, offsets) = try model.pieces(context)
         let span = try answerPieces(offsets, answerStart: answerStart, answerEnd: answerEnd)
         let (first, last) = (span.lowerBound, span.upperBound)
-        let (lo, hi) = Self.window(count: ids.count, answer: first...last, budget: maxPassage)
+        let (lo, hi) = window(context: context, offsets: offsets, answer: first...last)
         let (q, _) = try model.pieces(question)
         let example = Seq2SeqExample(passage: Array(ids[lo..<hi]), answer: Array(ids[first...last]), question: q,
                                      cls: model.clsId, sep: model.sepId,

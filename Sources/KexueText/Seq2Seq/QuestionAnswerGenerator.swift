@@ -115,7 +115,7 @@ public struct QuestionAnswerGenerator {
     }
 
     /// The question for a gold answer given by its character span (answer-aware QG, as evaluated
-    /// on SQuAD): the source is a window of the passage centred on the answer, and the answer is
+    /// on SQuAD): the source is the passage's window around the answer, and the answer is
     /// the passage's own word pieces — both as in training (`QGExampleEncoder`).
     public func question(passage: String, answerStart: Int, answerEnd: Int) throws -> GeneratedSequence {
         let wasTraining = model.isTraining
@@ -123,9 +123,9 @@ public struct QuestionAnswerGenerator {
         defer { model.train(wasTraining) }
         return try withoutGrad {
             let (ids, offsets) = try model.pieces(passage)
-            let encoder = QGExampleEncoder(model: model, maxPassage: maxPassageTokens)
+            let encoder = QGExampleEncoder(model: model, maxPassage: maxPassageTokens, windowing: model.passageWindowing)
             let span = try encoder.answerPieces(offsets, answerStart: answerStart, answerEnd: answerEnd)
-            let (lo, hi) = QGExampleEncoder.window(count: ids.count, answer: span, budget: maxPassageTokens)
+            let (lo, hi) = encoder.window(context: passage, offsets: offsets, answer: span)
             let source = [model.clsId] + Array(ids[lo..<hi]) + [model.sepId]
             let decoder = BertDecoder(model.model, typeId: 1)
             let (_, cache) = try decoder.start(Tensor(indices: source, shape: [1, source.count]), typeIds: nil, keyMask: nil,

@@ -21,6 +21,13 @@ public final class UniLMSeq2Seq: Module {
         set { baseConfig["kexue_max_passage"] = newValue }
     }
 
+    /// How the model's training windows were cut (`kexue_passage_windows`); folders that predate
+    /// the key were trained with centred windows.
+    public var passageWindowing: PassageWindowing {
+        get { (baseConfig["kexue_passage_windows"] as? String).flatMap(PassageWindowing.init(rawValue:)) ?? .centred }
+        set { baseConfig["kexue_passage_windows"] = newValue.rawValue }
+    }
+
     /// A fresh seq2seq model on a pretrained encoder folder (MiniLM: new head, tied decoder).
     public init(pretrained dir: URL, seed: UInt64 = 0) throws {
         let (encoder, config, heads) = try BertDirectory.loadEncoder(dir)

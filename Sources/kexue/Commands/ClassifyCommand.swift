@@ -36,6 +36,7 @@ struct Classify: ParsableCommand {
         @Option(help: "Batch size.") var batchSize = 32
         @Option(help: "Peak learning rate (AdamW, linear warm-up and decay).") var lr = 1e-4
         @Option(help: "Truncate texts to this many tokens.") var maxLength = 64
+        @Option(help: "Keep only the pretrained encoder's first N layers (a shallow baseline).") var layers: Int?
         @Option(help: "Flood level b: train on |L − b| + b (0: off).") var flood = 0.0
         @Option(help: "Flooding mode: batch (Ishida et al.) or per-sample (iFlood).") var floodMode = "batch"
         @Option(help: "Use only the first N training examples (smoke tests).") var limit: Int?
@@ -47,7 +48,7 @@ struct Classify: ParsableCommand {
             if let limit { train = Array(train.prefix(limit)); validation = Array(validation.prefix(Swift.max(limit / 4, 8))); test = Array(test.prefix(Swift.max(limit / 4, 8))) }
             let labels = Array(Set(train.map(\.label))).sorted()
             let modelDir = model.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? KexueHome.miniLM
-            let classifier = try BertClassifier(pretrained: modelDir, labels: labels, seed: runOptions.seed)
+            let classifier = try BertClassifier(pretrained: modelDir, labels: labels, seed: runOptions.seed, layers: layers)
             var trainer = TextClassifierTraining()
             trainer.epochs = epochs; trainer.batchSize = batchSize; trainer.learningRate = lr
             trainer.maxLength = maxLength; trainer.seed = runOptions.seed

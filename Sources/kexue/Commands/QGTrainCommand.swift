@@ -19,6 +19,7 @@ struct QGTrain: ParsableCommand {
     @Option(help: "Batch size.") var batchSize = 16
     @Option(help: "Peak learning rate (AdamW, linear warm-up and decay).") var lr = 1e-4
     @Option(help: "Passage window in word pieces around the answer.") var maxPassage = 160
+    @Option(help: "How long passages are cut: sentences (whole sentences around the answer) or centred.") var windows = "sentences"
     @Option(help: "Answer truncation in word pieces (Su: 16).") var maxAnswer = 16
     @Option(help: "Question truncation in word pieces (Su: 64).") var maxQuestion = 64
     @Option(help: "Share of passages held out to choose best/ by validation loss.") var validationFraction = 0.02
@@ -50,8 +51,13 @@ struct QGTrain: ParsableCommand {
         } else {
             model = try UniLMSeq2Seq(pretrained: pretrainedDir, seed: runOptions.seed)
         }
+        guard let windowing = PassageWindowing(rawValue: windows) else {
+            throw ValidationError("--windows must be sentences or centred, got '\(windows)'")
+        }
         model.passageWindow = maxPassage
-        let encoder = QGExampleEncoder(model: model, maxPassage: maxPassage, maxAnswer: maxAnswer, maxQuestion: maxQuestion)
+        model.passageWindowing = windowing
+        let encoder = QGExampleEncoder(model: model, maxPassage: maxPassage, maxAnswer: maxAnswer, maxQuestion: maxQuestion,
+                                       windowing: windowing)
         // Hold out whole passages (seeded), so no passage is shared with the validation loss.
         var rng = RandomGenerator(seed: 2020)
         let contexts = Array(Set(examples.map(\.context))).sorted().shuffled(using: &rng)
@@ -68,7 +74,7 @@ struct QGTrain: ParsableCommand {
         trainer.epochs = epochs; trainer.batchSize = batchSize; trainer.learningRate = lr; trainer.seed = runOptions.seed
         let dir = runOptions.runDirectory(default: "qg")
         let result = try trainer.run(model, train: train, validation: validation, dir: dir,
-                                     config: ["task": "qg", "data": data, "pretrained": pretrainedDir.path, "from_scratch": fromScratch, "max_passage": maxPassage,
+                                     config: ["task": "qg", "data": data, "pretrained": pretrainedDir.path, "from_scratch": fromScratch, "max_passage": maxPassage, "windows": windows,
                                               "max_answer": maxAnswer, "max_question": maxQuestion, "train_examples": train.count],
                                      resume: runOptions.resume)
         try? TrainingCurves.plot(metrics: dir.appendingPathComponent("metrics.jsonl"), to: dir.appendingPathComponent("curves.png"),
