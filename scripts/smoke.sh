@@ -342,6 +342,23 @@ check "qg eval: BLEU-4, ROUGE-L, beams vs greedy log p, span validity, EM/F1; pe
     json_ok "o[\"items\"] == 3 and 0 <= o[\"bleu4\"] <= 100 and 0 <= o[\"rouge_l\"] <= 100 and 0 <= o[\"span_validity\"] <= 1
              and o[\"mean_log_probability\"] < 0 and \"greedy_mean_log_probability\" in o and 0 <= o[\"answer_f1\"] <= 100" &&
     [ "$(wc -l < "$work/qg-eval.jsonl")" -eq 3 ]'
+cp "$out" "$work/qg-eval-whole.json"
+# The same evaluation as two shard processes meeting in one journal, then a totals-only run.
+for k in 0 1; do
+    kx qg eval --model "$runs/qg/best" --data "$qgdata" --limit 3 --pairs-per-passage 1 --max-new-tokens 6 --compare-greedy --journal "$work/qg-journal.jsonl" --shard "$k/2"
+done
+printf '{"kind": "question", "ind' >> "$work/qg-journal.jsonl"   # a torn write, as after a kill
+kx qg eval --model "$runs/qg/best" --data "$qgdata" --limit 3 --pairs-per-passage 1 --max-new-tokens 6 --compare-greedy --journal "$work/qg-journal.jsonl"
+check "qg eval --shard K/N + --journal: shards' records add up to the whole run's figures; a torn line is ignored" python3 - "$work/qg-eval-whole.json" "$out" "$err" <<'PY'
+import json, sys
+whole, merged = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+keys = ["bleu4", "rouge_l", "mean_log_probability", "greedy_mean_log_probability", "span_validity", "answer_f1", "answers_drawn"]
+ok = merged["complete"] and merged["questions_done"] == 3 and merged["question_seconds_this_run"] == 0
+ok = ok and all(abs(whole[k] - merged[k]) < 1e-9 for k in keys) and "torn line" in open(sys.argv[3]).read()
+sys.exit(0 if ok else 1)
+PY
+kx qg eval --model "$runs/qg/best" --data "$qgdata" --limit 2 --journal "$work/qg-journal.jsonl"
+check "qg eval --journal written for another --limit fails naming it" failed_with "another --limit"
 kx qg vocab --data "$qgdata" --output "$work/charvocab" --min-count 1
 check "qg vocab: a character WordPiece vocab.txt, specials first" eval '
     json_ok "o[\"tokens\"] > 40" && [ "$(head -n 5 "$work/charvocab/vocab.txt" | tr "\n" " ")" = "[PAD] [UNK] [CLS] [SEP] [MASK] " ] &&

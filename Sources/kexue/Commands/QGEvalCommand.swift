@@ -18,16 +18,31 @@ struct QGEval: ParsableCommand {
     @Option(help: "Write one JSON line per item (generated question, references) here.") var output: String?
     @OptionGroup var decoding: QGCommand.DecodingOptions
     @Option(help: "Threads.") var threads: Int?
+    @Option(help: "Append each finished item to this JSON-lines journal and skip items already in it, so a long evaluation can stop and resume.") var journal: String?
+    @Option(help: "Work on share K of N (K/N, 0-based) of the items and passages; shards run as separate processes sharing one --journal, then a run without --shard prints the totals.") var shard: String?
 
     func validate() throws {
         if data.isEmpty { throw ValidationError("give at least one --data file") }
         if let limit, limit < 1 { throw ValidationError("--limit must be ≥ 1") }
+        if shard != nil, journal == nil { throw ValidationError("--shard needs --journal (the shards' results meet there)") }
+        _ = try shardIndex()
     }
 
-    struct Item { var context: String; var answer: String; var start: Int; var end: Int; var references: [String] }
+    /// `--shard K/N` → (K, N); no shard → (0, 1).
+    func shardIndex() throws -> (k: Int, n: Int) {
+        guard let shard else { return (0, 1) }
+        let parts = shard.split(separator: "/").map { Int($0) }
+        guard parts.count == 2, let k = parts[0], let n = parts[1], n >= 1, (0..<n).contains(k) else {
+            throw ValidationError("--shard must be K/N with 0 ≤ K < N, got '\(shard)'")
+        }
+        return (k, n)
+    }
+
+    struct Item { var id: String; var context: String; var answer: String; var start: Int; var end: Int; var references: [String] }
 
     func run() throws {
         if let threads { Runtime.threads = threads }
+        let (shardK, shardN) = try shardIndex()
         let qg = try UniLMSeq2Seq(directory: URL(fileURLWithPath: model, isDirectory: true))
         let preset = try decoding.make()
         let generator = QuestionAnswerGenerator(model: qg, preset: preset)
@@ -38,61 +53,104 @@ struct QGEval: ParsableCommand {
         for e in dataset.examples {
             let key = "\(e.answerStart):\(e.answerEnd):\(e.context)"
             if let i = index[key] { items[i].references.append(e.question) }
-            else { index[key] = items.count; items.append(Item(context: e.context, answer: e.answer, start: e.answerStart, end: e.answerEnd, references: [e.question])) }
+            else { index[key] = items.count; items.append(Item(id: e.id, context: e.context, answer: e.answer, start: e.answerStart, end: e.answerEnd, references: [e.question])) }
         }
         if let limit, limit < items.count {
             var rng = RandomGenerator(seed: 2020)
             items = Array(items.shuffled(using: &rng).prefix(limit))
         }
-        var hyps: [[String]] = [], refs: [[[String]]] = [], rouge = 0.0, logP = 0.0, greedyLogP = 0.0
-        var lines: [String] = []
-        let progress = Progress(total: items.count, label: "qg eval", every: 20)
-        let start = Date()
+        var passages: [String] = [], passageIDs: [String] = [], seen = Set<String>()
+        for item in items where seen.insert(item.context).inserted { passages.append(item.context); passageIDs.append(item.id) }
+
+        // Finished work: from the journal, then from this run.
+        var questionRecords: [Int: [String: Any]] = [:], answerRecords: [Int: [String: Any]] = [:]
+        let log = try journal.map { try RecordJournal(url: URL(fileURLWithPath: $0)) }
+        if let log {
+            for r in log.records {
+                guard let kind = r["kind"] as? String, let i = r["index"] as? Int, let id = r["id"] as? String else { continue }
+                let expected = kind == "question" ? (i < items.count ? items[i].id : nil) : (i < passages.count ? passageIDs[i] : nil)
+                guard expected == id else {
+                    throw ValidationError("journal \(log.url.path) was written for other data or another --limit: its \(kind) \(i) is '\(id)', here it is '\(expected ?? "absent")'")
+                }
+                if kind == "question" { questionRecords[i] = r } else if kind == "answers" { answerRecords[i] = r }
+            }
+            if log.unreadableLines > 0 { Progress.note("journal: \(log.unreadableLines) torn line(s) ignored; their items are redone") }
+            Progress.note("journal: \(questionRecords.count)/\(items.count) questions and \(answerRecords.count)/\(passages.count) passages already done")
+        }
+
         var greedyPreset = preset
         greedyPreset.question.numBeams = 1
         let greedy = QuestionAnswerGenerator(model: qg, preset: greedyPreset)
-        for (i, item) in items.enumerated() {
+        let todo = items.indices.filter { $0 % shardN == shardK && questionRecords[$0] == nil }
+        let todoPassages = pairsPerPassage > 0 ? passages.indices.filter { $0 % shardN == shardK && answerRecords[$0] == nil } : []
+        let progress = Progress(total: todo.count, label: "qg eval", every: 20)
+        let start = Date()
+        for (n, i) in todo.enumerated() {
+            let item = items[i]
             let q = try generator.question(passage: item.context, answerStart: item.start, answerEnd: item.end)
-            let text = qg.text(q.tokens)
-            let h = QGMetrics.tokens(text), r = item.references.map(QGMetrics.tokens)
-            hyps.append(h); refs.append(r)
-            rouge += QGMetrics.rougeL(hypothesis: h, references: r)
-            logP += q.logProbability
-            var line: [String: Any] = ["answer": item.answer, "question": text, "references": item.references, "log_probability": q.logProbability]
+            var record: [String: Any] = ["kind": "question", "index": i, "id": item.id, "answer": item.answer, "question": qg.text(q.tokens),
+                                         "references": item.references, "log_probability": q.logProbability]
             if compareGreedy {
                 let g = try greedy.question(passage: item.context, answerStart: item.start, answerEnd: item.end)
-                greedyLogP += g.logProbability
-                line["greedy_question"] = qg.text(g.tokens)
-                line["greedy_log_probability"] = g.logProbability
+                record["greedy_question"] = qg.text(g.tokens)
+                record["greedy_log_probability"] = g.logProbability
             }
-            if output != nil { lines.append(String(decoding: try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]), as: UTF8.self)) }
-            progress.update(step: i + 1, [("bleu4", QGMetrics.corpusBLEU(hypotheses: hyps, references: refs))])
+            try log?.append(record)
+            questionRecords[i] = record
+            progress.update(step: n + 1, [])
         }
+        let questionSeconds = Date().timeIntervalSince(start)
+        // The model's own answers, per distinct passage: raw span validity before any filtering.
+        let answerProgress = Progress(total: todoPassages.count, label: "qg eval answers", every: 20)
+        for (n, j) in todoPassages.enumerated() {
+            let r = try generator.generate(passage: passages[j], count: pairsPerPassage, seed: UInt64(j))
+            let record: [String: Any] = ["kind": "answers", "index": j, "id": passageIDs[j], "drawn": r.answersDrawn,
+                                         "valid": r.answersInPassage, "answers": r.pairs.map(\.answer)]
+            try log?.append(record)
+            answerRecords[j] = record
+            answerProgress.update(step: n + 1, [])
+        }
+
+        // Totals over every finished item, whichever process finished it.
+        var hyps: [[String]] = [], refs: [[[String]]] = [], rouge = 0.0, logP = 0.0, greedyLogP = 0.0, greedyCount = 0
+        var lines: [String] = []
+        for i in items.indices {
+            guard let r = questionRecords[i], let text = r["question"] as? String else { continue }
+            let h = QGMetrics.tokens(text), refTokens = items[i].references.map(QGMetrics.tokens)
+            hyps.append(h); refs.append(refTokens)
+            rouge += QGMetrics.rougeL(hypothesis: h, references: refTokens)
+            logP += r["log_probability"] as? Double ?? .nan
+            if let g = r["greedy_log_probability"] as? Double { greedyLogP += g; greedyCount += 1 }
+            if output != nil { lines.append(String(decoding: try JSONSerialization.data(withJSONObject: r, options: [.sortedKeys]), as: UTF8.self)) }
+        }
+        let questionsDone = hyps.count
         var result: [String: Any] = ["task": "qg-eval", "preset": decoding.preset, "items": items.count,
+                                     "complete": questionsDone == items.count && (pairsPerPassage == 0 || answerRecords.count == passages.count),
+                                     "questions_done": questionsDone,
                                      "bleu4": QGMetrics.corpusBLEU(hypotheses: hyps, references: refs),
-                                     "rouge_l": rouge / Double(max(items.count, 1)) * 100,
-                                     "mean_log_probability": logP / Double(max(items.count, 1)),
-                                     "question_seconds": (Date().timeIntervalSince(start) * 10).rounded() / 10]
-        if compareGreedy { result["greedy_mean_log_probability"] = greedyLogP / Double(max(items.count, 1)) }
+                                     "rouge_l": rouge / Double(max(questionsDone, 1)) * 100,
+                                     "mean_log_probability": logP / Double(max(questionsDone, 1)),
+                                     "question_seconds_this_run": (questionSeconds * 10).rounded() / 10]
+        if compareGreedy, greedyCount > 0 {
+            result["greedy_mean_log_probability"] = greedyLogP / Double(greedyCount)
+            result["greedy_items"] = greedyCount
+        }
         if pairsPerPassage > 0 {
-            // The model's own answers, per distinct passage: raw span validity before any filtering,
-            // EM/F1 against any gold answer of the passage, mean length in words.
             var golds: [String: [String]] = [:]
             for e in dataset.examples { golds[e.context, default: []].append(contentsOf: e.references) }
-            var passages: [String] = [], seen = Set<String>()
-            for item in items where seen.insert(item.context).inserted { passages.append(item.context) }
             var drawn = 0, valid = 0, em = 0.0, f1 = 0.0, words = 0, answers = 0
-            for (i, passage) in passages.enumerated() {
-                let r = try generator.generate(passage: passage, count: pairsPerPassage, seed: UInt64(i))
-                drawn += r.answersDrawn; valid += r.answersInPassage
-                for pair in r.pairs {
-                    em += QGMetrics.exactMatch(pair.answer, golds: golds[passage] ?? [])
-                    f1 += QGMetrics.f1(pair.answer, golds: golds[passage] ?? [])
-                    words += pair.answer.split(whereSeparator: \.isWhitespace).count
+            for (j, passage) in passages.enumerated() {
+                guard let r = answerRecords[j] else { continue }
+                drawn += r["drawn"] as? Int ?? 0; valid += r["valid"] as? Int ?? 0
+                for answer in r["answers"] as? [String] ?? [] {
+                    em += QGMetrics.exactMatch(answer, golds: golds[passage] ?? [])
+                    f1 += QGMetrics.f1(answer, golds: golds[passage] ?? [])
+                    words += answer.split(whereSeparator: \.isWhitespace).count
                     answers += 1
                 }
             }
             result["passages"] = passages.count
+            result["passages_done"] = answerRecords.count
             result["answers_drawn"] = drawn
             result["span_validity"] = Double(valid) / Double(max(drawn, 1))
             result["answer_em"] = em / Double(max(answers, 1)) * 100
