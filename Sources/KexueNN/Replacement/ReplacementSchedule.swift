@@ -34,6 +34,26 @@ public enum ReplacementSchedule: Sendable, CustomStringConvertible {
         }
     }
 
+    /// Parses `linear:K:B` or `constant:P` / `constant:P:STEPS` (the command line's form).
+    public init(parsing spec: String) throws {
+        let parts = spec.split(separator: ":").map(String.init)
+        let numbers = parts.dropFirst().map { Double($0) }
+        func bad() -> ReplacementError {
+            .badSchedule("'\(spec)' is not linear:K:B, constant:P or constant:P:STEPS (e.g. linear:6e-4:0.3, constant:0.5:2500)")
+        }
+        guard !numbers.contains(where: { $0 == nil }) else { throw bad() }
+        let n = numbers.map { $0! }
+        switch (parts.first, n.count) {
+        case ("linear", 2): self = .linear(k: n[0], b: n[1])
+        case ("constant", 1): self = .constant(n[0], steps: nil)
+        case ("constant", 2):
+            guard n[1] == n[1].rounded(), n[1] >= 0 else { throw bad() }
+            self = .constant(n[0], steps: Int(n[1]))
+        default: throw bad()
+        }
+        try validate()
+    }
+
     public var description: String {
         switch self {
         case let .constant(p, steps): return steps.map { "constant(\(p), steps: \($0)) then 1" } ?? "constant(\(p))"

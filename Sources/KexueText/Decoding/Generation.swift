@@ -18,8 +18,13 @@ public enum Generation {
     /// Continues every row of `cache` from `firstLogits` [B, V] (the logits after the prompt or
     /// source). `contexts[b]` are the tokens row b already holds (for the repetition penalty and
     /// the n-gram ban). Returns `numReturnSequences` sequences per row (sampling only).
+    ///
+    /// `prefixAllowedTokens` (HF's `prefix_allowed_tokens_fn`): given the input's index and the
+    /// tokens generated so far, the tokens allowed next (nil: no constraint); every other token is
+    /// banned before sampling or the arg-max. Log-probabilities stay those of the model.
     public static func decode(_ decoder: some IncrementalDecoder, firstLogits: Tensor, cache: DecoderCache,
-                              contexts: [[Int32]], config: GenerationConfig) throws -> [[GeneratedSequence]] {
+                              contexts: [[Int32]], config: GenerationConfig,
+                              prefixAllowedTokens: ((Int, [Int32]) -> [Int32]?)? = nil) throws -> [[GeneratedSequence]] {
         try config.validate()
         guard config.numBeams == 1 else {
             throw GenerationError.badConfig("num_beams \(config.numBeams) > 1: use BeamSearch.decode")
@@ -48,6 +53,9 @@ public enum Generation {
                 LogitsProcessing.penalizeRepetition(&processed, context: context, penalty: config.repetitionPenalty)
                 LogitsProcessing.ban(&processed, LogitsProcessing.bannedByNgrams(context, size: config.noRepeatNgramSize))
                 if let eos = config.eosTokenId, step < config.minNewTokens { LogitsProcessing.ban(&processed, [eos]) }
+                if let allowed = prefixAllowedTokens?(expand[row], outputs[row].tokens) {
+                    LogitsProcessing.keepOnly(&processed, allowed)
+                }
                 let token: Int32, processedLogP: Double
                 if config.doSample {
                     let dist = LogitsProcessing.samplingDistribution(processed, temperature: config.temperature,

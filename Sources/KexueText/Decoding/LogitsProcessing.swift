@@ -29,6 +29,13 @@ public enum LogitsProcessing {
         for t in tokens where Int(t) < logits.count { logits[Int(t)] = -.infinity }
     }
 
+    /// Bans every token not in `allowed` (a constraint such as "stay a span of the passage").
+    public static func keepOnly(_ logits: inout [Float], _ allowed: [Int32]) {
+        var kept = [Float](repeating: -.infinity, count: logits.count)
+        for t in allowed where t >= 0 && Int(t) < logits.count { kept[Int(t)] = logits[Int(t)] }
+        logits = kept
+    }
+
     /// log softmax of one row (−inf stays −inf).
     public static func logSoftmax(_ logits: [Float]) -> [Float] {
         let m = logits.max() ?? 0

@@ -49,6 +49,8 @@ public struct QuestionAnswerGenerator {
         public var pairs: [Pair]
         /// Answers drawn, and how many of them were passage spans, before any filtering or de-duplication.
         public var answersDrawn: Int, answersInPassage: Int
+        /// The drawn answers that were not passage spans, as text (what the model wrote instead).
+        public var rejectedAnswers: [String] = []
         /// Word pieces of the passage that were dropped to fit the model (0 when it fit).
         public var passageTruncatedBy: Int
     }
@@ -57,6 +59,11 @@ public struct QuestionAnswerGenerator {
     public var preset: Preset
     /// Passage budget in word pieces (leaves room for answer and question under max positions).
     public var maxPassageTokens: Int
+    /// Constrain answer sampling to spans of the passage: at each step only the word pieces that
+    /// continue some occurrence of the answer so far (or [SEP] to end it) keep their logits. Every
+    /// draw is then a span by construction, so `answersInPassage == answersDrawn`; off by default,
+    /// because the raw model's span validity is what METHODS.md §4 measures.
+    public var constrainAnswersToPassage = false
 
     public init(model: UniLMSeq2Seq, preset: Preset, maxPassageTokens: Int? = nil) {
         self.model = model
@@ -77,8 +84,9 @@ public struct QuestionAnswerGenerator {
         return (decoder, first, cache, kept, Array(offsets.prefix(kept.count)), ids.count - kept.count)
     }
 
-    /// `count` distinct answers with their questions.
-    public func generate(passage: String, count: Int, seed: UInt64 = 0) throws -> Result {
+    /// `count` distinct answers with their questions (`askQuestions: false`: answers only, with
+    /// empty questions — all that the answer metrics need, at a fraction of the cost).
+    public func generate(passage: String, count: Int, seed: UInt64 = 0, askQuestions ask: Bool = true) throws -> Result {
         let wasTraining = model.isTraining
         model.eval()
         defer { model.train(wasTraining) }
@@ -88,29 +96,36 @@ public struct QuestionAnswerGenerator {
             var answerConfig = preset.answer
             answerConfig.eosTokenId = model.sepId
             var spans: [(ids: [Int32], start: Int, end: Int)] = []
-            var seen = Set<String>(), drawn = 0, valid = 0, round: UInt64 = 0
+            var seen = Set<String>(), drawn = 0, valid = 0, round: UInt64 = 0, rejected: [String] = []
             // Up to 3·count draws (METHODS.md §4(a)), `count` per batched call.
             while spans.count < count && drawn < 3 * count {
                 answerConfig.numReturnSequences = Swift.min(count, 3 * count - drawn)
                 answerConfig.seed = seed &+ round &* 0x9E37_79B9
                 round += 1
-                let samples = try Generation.decode(decoder, firstLogits: first, cache: cache, contexts: [[]], config: answerConfig)[0]
+                let constraint: ((Int, [Int32]) -> [Int32]?)? = constrainAnswersToPassage
+                    ? { _, prefix in Self.spanContinuations(of: prefix, in: pieces, end: self.model.sepId) } : nil
+                let samples = try Generation.decode(decoder, firstLogits: first, cache: cache, contexts: [[]], config: answerConfig,
+                                                    prefixAllowedTokens: constraint)[0]
                 for s in samples {
                     drawn += 1
                     let answerIds = s.tokens.last == model.sepId ? Array(s.tokens.dropLast()) : s.tokens
-                    guard let span = Self.locate(answerIds, in: pieces, offsets: offsets) else { continue }
+                    guard let span = Self.locate(answerIds, in: pieces, offsets: offsets) else {
+                        rejected.append(model.text(answerIds))
+                        continue
+                    }
                     valid += 1
                     let key = AnswerText.normalized(String(String.UnicodeScalarView(scalars[span.lowerBound..<span.upperBound])))
                     if key.isEmpty || !seen.insert(key).inserted || spans.count >= count { continue }
                     spans.append((answerIds, span.lowerBound, span.upperBound))
                 }
             }
-            let questions = try askQuestions(decoder: decoder, cache: cache, answers: spans.map(\.ids))
+            let questions = ask ? try askQuestions(decoder: decoder, cache: cache, answers: spans.map(\.ids)).map { (model.text($0.tokens), $0.score) }
+                                : spans.map { _ in ("", 0.0) }
             let pairs = zip(spans, questions).map { span, q in
                 Pair(answer: String(String.UnicodeScalarView(scalars[span.start..<span.end])), answerStart: span.start, answerEnd: span.end,
-                     question: model.text(q.tokens), score: q.score)
+                     question: q.0, score: q.1)
             }
-            return Result(pairs: pairs, answersDrawn: drawn, answersInPassage: valid, passageTruncatedBy: truncated)
+            return Result(pairs: pairs, answersDrawn: drawn, answersInPassage: valid, rejectedAnswers: rejected, passageTruncatedBy: truncated)
         }
     }
 
@@ -156,6 +171,19 @@ public struct QuestionAnswerGenerator {
             out = try Generation.decode(decoder, firstLogits: first, cache: cache, contexts: contexts, config: config)
         }
         return out.map { $0[0] }
+    }
+
+    /// The word pieces that extend `prefix` to a longer run of consecutive passage pieces, plus
+    /// `end` once the prefix is non-empty (it is then a span already).
+    static func spanContinuations(of prefix: [Int32], in passage: [Int32], end: Int32) -> [Int32] {
+        guard !prefix.isEmpty else { return Array(Set(passage)) }
+        var next = Set<Int32>([end])
+        if prefix.count < passage.count {
+            for s in 0..<(passage.count - prefix.count) where passage[s] == prefix[0] && Array(passage[s..<(s + prefix.count)]) == prefix {
+                next.insert(passage[s + prefix.count])
+            }
+        }
+        return Array(next)
     }
 
     /// The character span of `answer` (word pieces) in the passage: the first place its pieces occur

@@ -62,6 +62,14 @@ public struct TheseusPreset: Sendable, CustomStringConvertible {
         return p
     }
 
+    /// This preset with another replacement-rate schedule (run-length tuning; the other knobs stay).
+    public func with(schedule: ReplacementSchedule) -> TheseusPreset {
+        TheseusPreset(name: name, schedule: schedule, granularity: granularity, embeddings: embeddings,
+                      successorSource: successorSource, headTrainsInLastStage: headTrainsInLastStage,
+                      optimizer: optimizer, learningRate: learningRate, batchSize: batchSize, maxLength: maxLength,
+                      stages: stages)
+    }
+
     public var description: String {
         "\(name): rate \(schedule), routing per \(granularity.rawValue), embeddings \(embeddings.rawValue), successor from \(successorSource.rawValue), head trains in last stage: \(headTrainsInLastStage), \(optimizer.rawValue) \(learningRate), batch \(batchSize), length \(maxLength), stages \(stages.joined(separator: " → "))"
     }

@@ -12,6 +12,7 @@ struct Compress: ParsableCommand {
     @Option(help: "paper or su (METHODS.md §5(b)).") var preset = "paper"
     @Option(help: "Pre-trained encoder folder for the su preset's successor init and embeddings (default: MiniLM).") var pretrained: String?
     @OptionGroup var data: Classify.DataOptions
+    @Option(help: "Replace the preset's replacement-rate schedule: linear:K:B (p = min(1, K·t + B)), constant:P, or constant:P:STEPS (then 1).") var replacementRate: String?
     @Option(help: "Epochs of replacement training.") var theseusEpochs = 2
     @Option(help: "Epochs of successor-only training.") var successorEpochs = 2
     @Option(help: "Batch size.") var batchSize = 32
@@ -22,7 +23,8 @@ struct Compress: ParsableCommand {
 
     func run() throws {
         runOptions.apply()
-        let presetValue = try TheseusPreset.named(preset)
+        var presetValue = try TheseusPreset.named(preset)
+        if let replacementRate { presetValue = presetValue.with(schedule: try ReplacementSchedule(parsing: replacementRate)) }
         let predecessorDir = URL(fileURLWithPath: predecessor, isDirectory: true)
         let teacher = try BertClassifier(directory: predecessorDir)
         _ = try ModuleReplacement<BertLayer>.blocksPerModule(predecessor: teacher.bert.layers.count, successor: layers)
@@ -36,9 +38,10 @@ struct Compress: ParsableCommand {
         trainer.batchSize = batchSize; trainer.learningRate = lr; trainer.maxLength = maxLength; trainer.seed = runOptions.seed
         let dir = runOptions.runDirectory(default: "compress")
         let result = try trainer.run(model: model, train: train, validation: validation, dir: dir,
-                                     config: ["task": "compress", "predecessor": predecessorDir.path, "train_examples": train.count],
+                                     config: ["task": "compress", "predecessor": predecessorDir.path, "train_examples": train.count,
+                                              "replacement_rate": presetValue.schedule.description],
                                      resume: runOptions.resume)
-        var out: [String: Any] = ["task": "compress", "preset": preset, "layers": layers,
+        var out: [String: Any] = ["task": "compress", "preset": preset, "layers": layers, "replacement_rate": presetValue.schedule.description,
                                   "predecessor_layers": teacher.bert.layers.count,
                                   "outcome": result.outcome == .finished ? "finished" : "interrupted",
                                   "validation_accuracy": result.validationAccuracy, "steps": result.steps,

@@ -19,6 +19,15 @@ struct QGCommand: ParsableCommand {
         @Option(help: "Override max_new_tokens of both stages.") var maxNewTokens: Int?
         @Option(help: "Question stage: forbid repeating n-grams of this size.") var noRepeatNgramSize: Int?
         @Option(help: "Question stage: repetition penalty.") var repetitionPenalty: Double?
+        @Flag(help: "Answer stage: sample only spans of the passage (a decoding constraint; span validity is then 100 % by construction, not a property of the model).")
+        var constrainAnswers = false
+
+        /// The generator for `model` with these options.
+        func generator(_ model: UniLMSeq2Seq) throws -> QuestionAnswerGenerator {
+            var g = QuestionAnswerGenerator(model: model, preset: try make())
+            g.constrainAnswersToPassage = constrainAnswers
+            return g
+        }
 
         func make() throws -> QuestionAnswerGenerator.Preset {
             var p = try QuestionAnswerGenerator.Preset.named(preset)
@@ -70,7 +79,7 @@ struct QGCommand: ParsableCommand {
         func run() throws {
             if let threads { Runtime.threads = threads }
             let qg = try UniLMSeq2Seq(directory: URL(fileURLWithPath: model, isDirectory: true))
-            let generator = QuestionAnswerGenerator(model: qg, preset: try decoding.make())
+            let generator = try decoding.generator(qg)
             for (i, passage) in passages.enumerated() {
                 let start = Date()
                 let result = try generator.generate(passage: passage, count: pairs, seed: seed &+ UInt64(i))
@@ -81,6 +90,7 @@ struct QGCommand: ParsableCommand {
                            "pairs": result.pairs.map { ["answer": $0.answer, "answer_start": $0.answerStart, "answer_end": $0.answerEnd,
                                                         "question": $0.question, "score": $0.score] },
                            "answers_drawn": result.answersDrawn, "answers_in_passage": result.answersInPassage,
+                           "rejected_answers": result.rejectedAnswers,
                            "seconds": (Date().timeIntervalSince(start) * 1000).rounded() / 1000])
             }
         }

@@ -45,7 +45,7 @@ struct QGEval: ParsableCommand {
         let (shardK, shardN) = try shardIndex()
         let qg = try UniLMSeq2Seq(directory: URL(fileURLWithPath: model, isDirectory: true))
         let preset = try decoding.make()
-        let generator = QuestionAnswerGenerator(model: qg, preset: preset)
+        let generator = try decoding.generator(qg)
         let dataset = try SQuADDataset.load(data.map { URL(fileURLWithPath: $0) }, skipBadRecords: true)
         if !dataset.skipped.isEmpty { Progress.note("skipped \(dataset.skipped.count) bad records (first: \(dataset.skipped[0]))") }
         // One item per (passage, answer span); every gold question for it is a reference.
@@ -71,6 +71,9 @@ struct QGEval: ParsableCommand {
                 let expected = kind == "question" ? (i < items.count ? items[i].id : nil) : (i < passages.count ? passageIDs[i] : nil)
                 guard expected == id else {
                     throw ValidationError("journal \(log.url.path) was written for other data or another --limit: its \(kind) \(i) is '\(id)', here it is '\(expected ?? "absent")'")
+                }
+                if kind == "answers", (r["constrained"] as? Bool ?? false) != decoding.constrainAnswers {
+                    throw ValidationError("journal \(log.url.path) holds answers drawn \(decoding.constrainAnswers ? "without" : "with") --constrain-answers; use another journal")
                 }
                 if kind == "question" { questionRecords[i] = r } else if kind == "answers" { answerRecords[i] = r }
             }
@@ -103,9 +106,10 @@ struct QGEval: ParsableCommand {
         // The model's own answers, per distinct passage: raw span validity before any filtering.
         let answerProgress = Progress(total: todoPassages.count, label: "qg eval answers", every: 20)
         for (n, j) in todoPassages.enumerated() {
-            let r = try generator.generate(passage: passages[j], count: pairsPerPassage, seed: UInt64(j))
+            let r = try generator.generate(passage: passages[j], count: pairsPerPassage, seed: UInt64(j), askQuestions: false)
             let record: [String: Any] = ["kind": "answers", "index": j, "id": passageIDs[j], "drawn": r.answersDrawn,
-                                         "valid": r.answersInPassage, "answers": r.pairs.map(\.answer)]
+                                         "valid": r.answersInPassage, "answers": r.pairs.map(\.answer),
+                                         "constrained": decoding.constrainAnswers]
             try log?.append(record)
             answerRecords[j] = record
             answerProgress.update(step: n + 1, [])
@@ -124,7 +128,7 @@ struct QGEval: ParsableCommand {
             if output != nil { lines.append(String(decoding: try JSONSerialization.data(withJSONObject: r, options: [.sortedKeys]), as: UTF8.self)) }
         }
         let questionsDone = hyps.count
-        var result: [String: Any] = ["task": "qg-eval", "preset": decoding.preset, "items": items.count,
+        var result: [String: Any] = ["task": "qg-eval", "preset": decoding.preset, "items": items.count, "constrained_answers": decoding.constrainAnswers,
                                      "complete": questionsDone == items.count && (pairsPerPassage == 0 || answerRecords.count == passages.count),
                                      "questions_done": questionsDone,
                                      "bleu4": QGMetrics.corpusBLEU(hypotheses: hyps, references: refs),

@@ -110,6 +110,13 @@ final class ModuleReplacementTests: XCTestCase {
         XCTAssertEqual(l.rate(at: 1167), 1)
         XCTAssertEqual(ReplacementSchedule.custom { Double($0) / 10 }.rate(at: 3), 0.3)
         XCTAssertEqual(ReplacementSchedule.custom { _ in 7 }.rate(at: 3), 1)
+        // The command line's form.
+        XCTAssertEqual(try ReplacementSchedule(parsing: "linear:6e-4:0.3").rate(at: 1000), l.rate(at: 1000))
+        XCTAssertEqual(try ReplacementSchedule(parsing: "constant:0.5:2500").rate(at: 2500), 1)
+        XCTAssertEqual(try ReplacementSchedule(parsing: "constant:0.5").rate(at: 9999), 0.5)
+        for bad in ["linear:1", "constant:1.5", "cosine:1:2", "constant:0.5:2.5", "linear:x:0.3", ""] {
+            XCTAssertThrowsError(try ReplacementSchedule(parsing: bad), bad)
+        }
         // The wrapper reads the schedule at its own step counter.
         let r = try make(schedule: .constant(0, steps: 3))
         for expected in [0.0, 0, 0, 1, 1] {

@@ -44,6 +44,37 @@ final class GenerationTests: XCTestCase {
         }
     }
 
+    /// HF's prefix_allowed_tokens_fn: sampled tokens always come from the allowed set, and the
+    /// passage-span constraint of the QA pipeline only ever yields runs of passage pieces.
+    func testPrefixAllowedTokensConfinesSamplingToPassageSpans() throws {
+        let passage: [Int32] = [5, 6, 7, 5, 8, 9, 10, 6, 7, 11]
+        let end: Int32 = 3
+        XCTAssertEqual(Set(QuestionAnswerGenerator.spanContinuations(of: [], in: passage, end: end)), Set(passage))
+        XCTAssertEqual(Set(QuestionAnswerGenerator.spanContinuations(of: [5], in: passage, end: end)), [6, 8, end])
+        XCTAssertEqual(Set(QuestionAnswerGenerator.spanContinuations(of: [6, 7], in: passage, end: end)), [5, 11, end])
+        XCTAssertEqual(Set(QuestionAnswerGenerator.spanContinuations(of: [7, 11], in: passage, end: end)), [end])
+        let model = BertLMModel(IncrementalDecodingTests.tinyConfig(.softmax), seed: 9)
+        model.eval()
+        let decoder = BertDecoder(model, typeId: 0)
+        try withoutGrad {
+            let (first, cache) = try decoder.start(Tensor(indices: [1, 2], shape: [1, 2]), typeIds: nil, keyMask: nil, visibility: .causal)
+            var config = GenerationConfig()
+            config.doSample = true; config.maxNewTokens = 6; config.numReturnSequences = 40; config.eosTokenId = end; config.seed = 1
+            let free = try Generation.decode(decoder, firstLogits: first, cache: cache, contexts: [[1, 2]], config: config)[0]
+            let constrained = try Generation.decode(decoder, firstLogits: first, cache: cache, contexts: [[1, 2]], config: config,
+                                                    prefixAllowedTokens: { input, prefix in
+                XCTAssertEqual(input, 0)
+                return QuestionAnswerGenerator.spanContinuations(of: prefix, in: passage, end: end)
+            })[0]
+            func isSpan(_ s: GeneratedSequence) -> Bool {
+                let body = s.tokens.last == end ? Array(s.tokens.dropLast()) : s.tokens
+                return !body.isEmpty && (0...(passage.count - body.count)).contains { Array(passage[$0..<($0 + body.count)]) == body }
+            }
+            XCTAssertEqual(constrained.filter(isSpan).count, 40, "every constrained draw is a passage span")
+            XCTAssertLessThan(free.filter(isSpan).count, 20, "the untrained model's free draws mostly are not (the test has teeth)")
+        }
+    }
+
     func testEOSStopsARowAndMinNewTokensBlocksIt() throws {
         let model = BertLMModel(IncrementalDecodingTests.tinyConfig(.softmax), seed: 8)
         model.eval()
