@@ -96,8 +96,17 @@ public final class UniLMSeq2Seq: Module {
         var out = ""
         for id in ids where id != clsId && id != sepId && id != padId {
             let piece = tokenizer.vocabulary.token(of: id)
-            if piece.hasPrefix("##") { out += piece.dropFirst(2) } else { out += (out.isEmpty ? "" : " ") + piece }
+            if piece.hasPrefix("##") { out += piece.dropFirst(2); continue }
+            // Words are space-separated, but Chinese characters and full-width punctuation are
+            // written without spaces ("什么？", not HF decode's "什 么 ？").
+            let joined = out.unicodeScalars.last.map(Self.isWrittenWithoutSpaces) ?? true
+                || piece.unicodeScalars.first.map(Self.isWrittenWithoutSpaces) ?? false
+            out += (joined ? "" : " ") + piece
         }
         return out
+    }
+
+    static func isWrittenWithoutSpaces(_ s: Unicode.Scalar) -> Bool {
+        BertCharacterClasses.isChineseCharacter(s) || (0x3000...0x303F).contains(s.value) || (0xFF00...0xFFEF).contains(s.value)
     }
 }

@@ -142,7 +142,7 @@ struct QGEval: ParsableCommand {
         if pairsPerPassage > 0 {
             var golds: [String: [String]] = [:]
             for e in dataset.examples { golds[e.context, default: []].append(contentsOf: e.references) }
-            var drawn = 0, valid = 0, em = 0.0, f1 = 0.0, words = 0, answers = 0
+            var drawn = 0, valid = 0, em = 0.0, f1 = 0.0, words = 0, tokens = 0, answers = 0
             for (j, passage) in passages.enumerated() {
                 guard let r = answerRecords[j] else { continue }
                 drawn += r["drawn"] as? Int ?? 0; valid += r["valid"] as? Int ?? 0
@@ -150,6 +150,7 @@ struct QGEval: ParsableCommand {
                     em += QGMetrics.exactMatch(answer, golds: golds[passage] ?? [])
                     f1 += QGMetrics.f1(answer, golds: golds[passage] ?? [])
                     words += answer.split(whereSeparator: \.isWhitespace).count
+                    tokens += QGMetrics.tokens(answer).count
                     answers += 1
                 }
             }
@@ -160,6 +161,8 @@ struct QGEval: ParsableCommand {
             result["answer_em"] = em / Double(max(answers, 1)) * 100
             result["answer_f1"] = f1 / Double(max(answers, 1)) * 100
             result["mean_answer_words"] = Double(words) / Double(max(answers, 1))
+            // The metrics' tokens: words, and Chinese characters one by one.
+            result["mean_answer_tokens"] = Double(tokens) / Double(max(answers, 1))
         }
         if let output {
             try AtomicFile.write(Data((lines.joined(separator: "\n") + "\n").utf8), to: URL(fileURLWithPath: output))
