@@ -100,6 +100,45 @@ final class OpValueTests: XCTestCase {
         XCTAssertTrue(Tensor([-4]).sqrt().floats[0].isNaN)
     }
 
+    /// The Float32 C kernels (relu, 2×2 max pooling, im2col/col2im) against the Float64 Swift
+    /// loops, including NaN, ties and odd plane sizes.
+    func testFloat32KernelsMatchFloat64Paths() {
+        var rng = RandomGenerator(seed: 11)
+        let r = Tensor.normal([2, 3, 7, 9], using: &rng)
+        var values = r.floats
+        values[5] = .nan; values[40] = values[41]   // a NaN and a tie
+        let x32 = Tensor(values, shape: r.shape).requiringGrad()
+        let x64 = Tensor(doubles: values.map(Double.init), shape: r.shape).requiringGrad()
+        // relu: a NaN passes through (PyTorch); the gradient is g where x > 0.
+        let relu32 = x32.relu(), relu64 = x64.relu()
+        XCTAssertTrue(relu32.floats[5].isNaN && relu64.doubles[5].isNaN)
+        let g = Tensor.normal(r.shape, using: &rng)
+        let gd = Tensor(doubles: g.floats.map(Double.init), shape: g.shape)
+        assertClose(gradients(of: (relu32 * g).sum(), wrt: [x32])[0].doubles,
+                    gradients(of: (relu64 * gd).sum(), wrt: [x64])[0].doubles, atol: 0, "relu backward")
+        // 2×2 max pooling on a 7×9 plane (floor: 3×4), values and argmax routing.
+        let p32 = maxPool2d(x32, kernel: (2, 2)), p64 = maxPool2d(x64, kernel: (2, 2))
+        XCTAssertEqual(p32.shape, [2, 3, 3, 4])
+        XCTAssertEqual(p32.floats.map { $0.isNaN }, p64.doubles.map { $0.isNaN })
+        let pg = Tensor.normal(p32.shape, using: &rng)
+        let pgd = Tensor(doubles: pg.floats.map(Double.init), shape: pg.shape)
+        let d32 = gradients(of: (p32 * pg).sum(), wrt: [x32])[0].doubles
+        let d64 = gradients(of: (p64 * pgd).sum(), wrt: [x64])[0].doubles
+        assertClose(d32.map { $0.isNaN ? 0 : $0 }, d64.map { $0.isNaN ? 0 : $0 }, atol: 1e-6, "max pool backward")
+        // Convolution with stride, padding and dilation: im2col forward, col2im backward.
+        let clean = Tensor(values.map { $0.isNaN ? 0 : $0 }, shape: r.shape).requiringGrad()
+        let clean64 = Tensor(doubles: clean.doubles, shape: r.shape).requiringGrad()
+        let w = Tensor.normal([4, 3, 3, 2], using: &rng)
+        let w64 = Tensor(doubles: w.doubles, shape: w.shape)
+        let c32 = conv2d(clean, weight: w, stride: (2, 1), padding: (1, 2), dilation: (2, 1))
+        let c64 = conv2d(clean64, weight: w64, stride: (2, 1), padding: (1, 2), dilation: (2, 1))
+        assertClose(c32.doubles, c64.doubles, atol: 1e-4, "conv forward")
+        let cg = Tensor.normal(c32.shape, using: &rng)
+        let cgd = Tensor(doubles: cg.doubles, shape: cg.shape)
+        assertClose(gradients(of: (c32 * cg).sum(), wrt: [clean])[0].doubles,
+                    gradients(of: (c64 * cgd).sum(), wrt: [clean64])[0].doubles, atol: 1e-4, "conv backward (col2im)")
+    }
+
     func testRandomIsReproducibleAndThreadIndependent() {
         var r1 = RandomGenerator(seed: 42), r2 = RandomGenerator(seed: 42)
         XCTAssertEqual(Tensor.normal([100], using: &r1).floats, Tensor.normal([100], using: &r2).floats)

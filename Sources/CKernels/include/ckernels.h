@@ -6,6 +6,7 @@
 // one CPU (DESIGN.md §3). These few hot kernels are where the 2-4x of wider vectors matters.
 #pragma once
 #include <stddef.h>
+#include <stdint.h>
 
 // y = GELU(x) = 0.5·x·(1 + erf(x/√2))
 void kx_gelu_forward(const float *x, float *y, size_t n);
@@ -29,3 +30,16 @@ void kx_layernorm_backward_params(const float *x, const float *g, const float *m
 void kx_elu_forward(const float *x, float *y, size_t n, float alpha, float shift);
 // dx = g · (x > 0 ? 1 : α·e^x)
 void kx_elu_backward(const float *x, const float *g, float *dx, size_t n, float alpha);
+
+// y = max(x, 0), NaN passing through (as PyTorch's relu)
+void kx_relu_forward(const float *x, float *y, size_t n);
+// dx = x > 0 ? g : 0 (PyTorch's threshold_backward), branch-free
+void kx_relu_backward(const float *x, const float *g, float *dx, size_t n);
+// 2×2, stride-2 max pooling of `planes` planes [h, w] → [h/2, w/2] (floor); argmax holds the flat
+// in-plane index of the maximum (first of equals; a NaN wins, the last NaN of the window).
+void kx_maxpool2x2_forward(const float *x, float *y, int32_t *argmax, size_t planes, size_t h, size_t w);
+// im2col of one image's channels [C, H, W] into col [C·kh·kw, Ho·Wo] (zeros in the padding), and
+// its adjoint dx [C, H, W] += col2im(dcol); any stride, padding and dilation.
+typedef struct { long h, w, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo; } kx_window;
+void kx_im2col(const float *x, float *col, const kx_window *g, long channels);
+void kx_col2im_add(const float *col, float *dx, const kx_window *g, long channels);

@@ -1,3 +1,5 @@
+import CKernels
+
 /// im2col and its adjoint col2im: the unrolling that turns a convolution into one GEMM.
 ///
 /// For one image, `col[(c·kh + i)·kw + j, oh·Wo + ow] = x[c, oh·sh − ph + i·dh, ow·sw − pw + j·dw]`
@@ -5,6 +7,13 @@
 enum Im2Col {
     /// col [C·kh·kw, Ho·Wo] ← x [C, H, W], for the channels in `channels`.
     static func pack<T: KexueFloat>(_ x: UnsafePointer<T>, _ col: UnsafeMutablePointer<T>, _ g: Window2d, channels: Range<Int>) {
+        if T.self == Float.self {   // the C kernel (the Swift loop below serves Float64 gradient checks)
+            var w = g.c
+            kx_im2col(UnsafeRawPointer(x + channels.lowerBound * g.inputPlane).assumingMemoryBound(to: Float.self),
+                      UnsafeMutableRawPointer(col + channels.lowerBound * g.taps * g.outputPlane).assumingMemoryBound(to: Float.self),
+                      &w, channels.count)
+            return
+        }
         let cols = g.outputPlane
         for c in channels {
             let xc = x + c * g.inputPlane
@@ -34,6 +43,13 @@ enum Im2Col {
     /// dx [C, H, W] += col2im(dcol [C·kh·kw, Ho·Wo]), for the channels in `channels`.
     /// Each channel is accumulated by one thread in a fixed order.
     static func unpackAdd<T: KexueFloat>(_ col: UnsafePointer<T>, _ dx: UnsafeMutablePointer<T>, _ g: Window2d, channels: Range<Int>) {
+        if T.self == Float.self {
+            var w = g.c
+            kx_col2im_add(UnsafeRawPointer(col + channels.lowerBound * g.taps * g.outputPlane).assumingMemoryBound(to: Float.self),
+                          UnsafeMutableRawPointer(dx + channels.lowerBound * g.inputPlane).assumingMemoryBound(to: Float.self),
+                          &w, channels.count)
+            return
+        }
         let cols = g.outputPlane
         for c in channels {
             let dc = dx + c * g.inputPlane

@@ -1,3 +1,5 @@
+import CKernels
+
 /// Max and average pooling over the planes of an NCHW tensor, one plane per task (parallel
 /// over N·C); each plane's gradient is accumulated by one thread in a fixed order.
 enum Pool2d {
@@ -7,22 +9,48 @@ enum Pool2d {
     /// the first maximum (a NaN wins, as in PyTorch).
     static func maxForward<T: KexueFloat>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ argmax: UnsafeMutablePointer<Int32>,
                                           planes: Int, _ g: Window2d) {
+        // The window's numbers as locals: read through the captured struct inside the loops they
+        // were reloaded on every pixel, and this loop was 17 % of an MNIST CNN training step.
+        let h = g.h, w = g.w, kh = g.kh, kw = g.kw, sh = g.sh, sw = g.sw, ph = g.ph, pw = g.pw
+        let ho = g.ho, wo = g.wo, inPlane = g.inputPlane, outPlane = g.outputPlane
+        let plain2x2 = kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0
         parallelChunks(planes, grain: grain(g)) { range in
             for p in range {
-                let xp = x + p * g.inputPlane, yp = y + p * g.outputPlane, ap = argmax + p * g.outputPlane
-                for oh in 0..<g.ho {
-                    let h0 = Swift.max(oh * g.sh - g.ph, 0), h1 = Swift.min(oh * g.sh - g.ph + g.kh, g.h)
-                    for ow in 0..<g.wo {
-                        let w0 = Swift.max(ow * g.sw - g.pw, 0), w1 = Swift.min(ow * g.sw - g.pw + g.kw, g.w)
-                        var best = -T.infinity, at = h0 * g.w + w0
+                let xp = x + p * inPlane, yp = y + p * outPlane, ap = argmax + p * outPlane
+                if plain2x2, T.self == Float.self {
+                    kx_maxpool2x2_forward(UnsafeRawPointer(xp).assumingMemoryBound(to: Float.self),
+                                          UnsafeMutableRawPointer(yp).assumingMemoryBound(to: Float.self), ap, 1, h, w)
+                    continue
+                }
+                if plain2x2 {
+                    // The common 2×2, stride-2 window: four loads, no bounds arithmetic.
+                    for oh in 0..<ho {
+                        let r0 = 2 * oh * w, r1 = r0 + w, o = oh * wo
+                        for ow in 0..<wo {
+                            let c0 = r0 + 2 * ow, c2 = r1 + 2 * ow
+                            var at = c0, best = xp[c0]
+                            if xp[c0 + 1] > best || xp[c0 + 1].isNaN { best = xp[c0 + 1]; at = c0 + 1 }
+                            if xp[c2] > best || xp[c2].isNaN { best = xp[c2]; at = c2 }
+                            if xp[c2 + 1] > best || xp[c2 + 1].isNaN { best = xp[c2 + 1]; at = c2 + 1 }
+                            yp[o + ow] = best
+                            ap[o + ow] = Int32(truncatingIfNeeded: at)
+                        }
+                    }
+                    continue
+                }
+                for oh in 0..<ho {
+                    let h0 = Swift.max(oh * sh - ph, 0), h1 = Swift.min(oh * sh - ph + kh, h)
+                    for ow in 0..<wo {
+                        let w0 = Swift.max(ow * sw - pw, 0), w1 = Swift.min(ow * sw - pw + kw, w)
+                        var best = -T.infinity, at = h0 * w + w0
                         for ih in h0..<h1 {
                             for iw in w0..<w1 {
-                                let v = xp[ih * g.w + iw]
-                                if v > best || v.isNaN { best = v; at = ih * g.w + iw }
+                                let v = xp[ih * w + iw]
+                                if v > best || v.isNaN { best = v; at = ih * w + iw }
                             }
                         }
-                        yp[oh * g.wo + ow] = best
-                        ap[oh * g.wo + ow] = Int32(at)
+                        yp[oh * wo + ow] = best
+                        ap[oh * wo + ow] = Int32(truncatingIfNeeded: at)
                     }
                 }
             }

@@ -1,3 +1,5 @@
+import CKernels
+
 /// Geometry of a 2-D sliding window over the [H, W] planes of an NCHW tensor — shared by
 /// convolution and pooling. Output size follows PyTorch (floor mode):
 /// Ho = ⌊(H + 2·ph − dh·(kh − 1) − 1)/sh⌋ + 1.
@@ -21,6 +23,9 @@ struct Window2d: Sendable {
         precondition(h + 2 * ph >= dh * (kh - 1) + 1 && w + 2 * pw >= dw * (kw - 1) + 1,
                      "\(op): a \(kh)×\(kw) window (dilation \(dilation), padding \(padding)) does not fit a \(h)×\(w) input")
     }
+
+    /// The same numbers for the C kernels.
+    var c: kx_window { kx_window(h: h, w: w, kh: kh, kw: kw, sh: sh, sw: sw, ph: ph, pw: pw, dh: dh, dw: dw, ho: ho, wo: wo) }
 
     var inputPlane: Int { h * w }
     var outputPlane: Int { ho * wo }

@@ -100,6 +100,17 @@ infix operator .== : ComparisonPrecedence
 
 extension Tensor {
     fileprivate static func compare(_ a: Tensor, _ b: Tensor, _ name: String, _ f: (Double, Double) -> Bool) -> Tensor {
+        // Float32 against a tensor of the same shape or a scalar (masks such as x > 0): one pass
+        // without widening both operands to [Double] first.
+        if a.dtype == .float32 && b.dtype == .float32 && (b.shape == a.shape || (b.count == 1 && b.shape.count <= a.shape.count)) {
+            let out = Tensor(uninitializedShape: a.shape, dtype: .float32)
+            let x = a.pointer(Float.self), y = b.pointer(Float.self), o = out.pointer(Float.self)
+            let scalar = b.shape != a.shape
+            parallelChunks(a.count, grain: 32768) { r in
+                for i in r { o[i] = f(Double(x[i]), Double(scalar ? y[0] : y[i])) ? 1 : 0 }
+            }
+            return out
+        }
         let ad = a.doubles, bd = b.doubles
         let plan = BroadcastPlan(a.shape, b.shape, op: name)
         let out = Tensor(uninitializedShape: plan.outShape, dtype: a.dtype == .int32 ? .float32 : a.dtype)

@@ -105,9 +105,13 @@ extension Tensor {
     }
 
     public func relu() -> Tensor {
-        let y = pointwise("relu", f32: { x, y, n in for i in 0..<n { y[i] = x[i] > 0 ? x[i] : 0 } },
-                          f64: { $0 > 0 ? $0 : 0 })
-        return record(y, .relu, [self]) { g, _ in [g * (self .> 0)] }
+        // A NaN passes through, as in PyTorch. Float32 runs branch-free C kernels: with random
+        // signs a branching loop mispredicts every other element.
+        let y = pointwise("relu", f32: { kx_relu_forward($0, $1, $2) }, f64: { $0 > 0 || $0.isNaN ? $0 : 0 })
+        // One fused pass over (x, g), as PyTorch's threshold_backward: g where x > 0, else 0.
+        return record(y, .relu, [self]) { g, _ in
+            [self.pointwiseGrad(g, f32: { kx_relu_backward($0, $1, $2, $3) }, f64: { x, g in x > 0 ? g : 0 })]
+        }
     }
 
     /// ELU: x for x > 0, α(e^x − 1) otherwise. Float32 runs a C kernel compiled per instruction set
