@@ -4,7 +4,7 @@ SWIFT ?= swift
 SWIFTPM_FLAGS ?=
 export SWIFT SWIFTPM_FLAGS
 
-.PHONY: setup build test demo demo-full tools-venv check-render
+.PHONY: setup build test demo demo-full tools-venv check-render mkl
 
 # System packages, pretrained model and data sets into KEXUE_HOME (default ~/.cache/kexue).
 setup:
@@ -25,6 +25,10 @@ demo: setup
 # SEEDS="1 2 3 4 5" bash scripts/theseus_experiment.sh).
 demo-full: setup build
 	LIMIT=2000 SEEDS=1 NAME=theseus-demo bash scripts/theseus_experiment.sh
+
+# Optional: Intel MKL (Debian non-free libmkl-rt) as the BLAS; Kexue loads it at run time when present.
+mkl:
+	bash scripts/install_mkl.sh
 
 # Python virtual environment for golden fixtures and peer benchmarks only (never a test dependency).
 tools-venv:

@@ -1,6 +1,6 @@
 import CBLAS
 
-/// Row-major GEMM through CBLAS: C[M,N] = op(A)·op(B) (+ C when `accumulate`).
+/// Row-major GEMM through the active CBLAS backend (OpenBLAS or MKL, `BLAS`): C[M,N] = op(A)·op(B) (+ C when `accumulate`).
 /// Transposes are BLAS flags, never copies (DESIGN.md §3).
 enum GEMM {
     /// Products below this many flops run on one thread: splitting costs more than it saves.
@@ -45,11 +45,11 @@ enum GEMM {
         let ta = transA ? CblasTrans : CblasNoTrans, tb = transB ? CblasTrans : CblasNoTrans
         switch dtype {
         case .float32:
-            cblas_sgemm(CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), 1,
+            BLAS.active.sgemm(CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), 1,
                         a.assumingMemoryBound(to: Float.self), Int32(lda), b.assumingMemoryBound(to: Float.self), Int32(ldb),
                         accumulate ? 1 : 0, c.assumingMemoryBound(to: Float.self), Int32(ldc))
         case .float64:
-            cblas_dgemm(CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), 1,
+            BLAS.active.dgemm(CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), 1,
                         a.assumingMemoryBound(to: Double.self), Int32(lda), b.assumingMemoryBound(to: Double.self), Int32(ldb),
                         accumulate ? 1 : 0, c.assumingMemoryBound(to: Double.self), Int32(ldc))
         case .int32:

@@ -96,9 +96,11 @@ final class IncrementalDecodingTests: XCTestCase {
             let a = try decoder.step([9, 9], cache: &cache).floats
             let b = try decoder.step([9, 9, 9], cache: &swapped).floats
             let v = 37
-            XCTAssertEqual(Array(b[0..<v]), Array(a[v..<(2 * v)]))
-            XCTAssertEqual(Array(b[v..<(2 * v)]), Array(a[v..<(2 * v)]))
-            XCTAssertEqual(Array(b[(2 * v)..<(3 * v)]), Array(a[0..<v]))
+            // Close, not bit-equal: MKL picks its kernel by the number of rows, so a batch of 3
+            // may round differently from a batch of 2 (OpenBLAS happens to agree bit for bit).
+            assertClose(Array(b[0..<v]), Array(a[v..<(2 * v)]), "row 0 ← parent 1")
+            assertClose(Array(b[v..<(2 * v)]), Array(a[v..<(2 * v)]), "row 1 ← parent 1")
+            assertClose(Array(b[(2 * v)..<(3 * v)]), Array(a[0..<v]), "row 2 ← parent 0")
         }
     }
 
