@@ -282,3 +282,22 @@ void kx_col2im_add(const float *restrict col, float *restrict dx, const kx_windo
         }
     }
 }
+
+KX_CLONES void kx_scaled_bias_softmax(const float *restrict x, const float *restrict bias, long bias_stride,
+                                      float *restrict y, size_t n, float scale) {
+    if (bias && bias_stride == 1) { for (size_t j = 0; j < n; j++) y[j] = scale * x[j] + bias[j]; }
+    else {
+        float b = bias ? bias[0] : 0.0f;
+        for (size_t j = 0; j < n; j++) y[j] = scale * x[j] + b;
+    }
+    // Then the softmax of kx_softmax_forward, in place.
+    float m = kx_row_max(y, n);
+    float shift = isfinite(m) ? m : 0.0f;
+    float s = 0.0f;
+    {
+        #pragma clang fp reassociate(on)
+        for (size_t j = 0; j < n; j++) { float e = kx_exp(y[j] - shift); y[j] = e; s += e; }
+    }
+    float inv = 1.0f / s;
+    for (size_t j = 0; j < n; j++) y[j] *= inv;
+}

@@ -59,6 +59,13 @@ final class GradCheckTests: XCTestCase {
         c.append(("linear", [r([2, 3, 4], 76), r([5, 4], 77), r([5], 78)], { linear($0[0], weight: $0[1], bias: $0[2]) }))
         c.append(("softmax", [r([3, 5], 50)], { $0[0].softmax() }))
         c.append(("softmax axis 0", [r([3, 5], 51)], { $0[0].softmax(axis: 0) }))
+        c.append(("scaled masked softmax, key-mask bias", [r([2, 3, 4, 5], 52)],
+                  { $0[0].softmax(scale: 0.7, bias: Tensor(doubles: [0, 0, -1e9, 0, 0, 0, 0, 0, 0, -3], shape: [2, 1, 1, 5])) }))
+        c.append(("scaled masked softmax, row bias", [r([2, 3, 4], 53)],
+                  { $0[0].softmax(scale: 1.3, bias: GradCheckTests.rand([2, 1, 4], seed: 54)) }))
+        c.append(("scaled masked softmax, full bias", [r([3, 4], 55)],
+                  { $0[0].softmax(scale: 0.5, bias: GradCheckTests.rand([3, 4], seed: 56)) }))
+        c.append(("scaled masked softmax, no bias", [r([3, 4], 57)], { $0[0].softmax(scale: 2, bias: nil) }))
         c.append(("logSoftmax", [r([3, 5], 52)], { $0[0].logSoftmax() }))
         c.append(("layerNorm", [r([3, 6], 53), r([6], 54), r([6], 55)], { layerNorm($0[0], weight: $0[1], bias: $0[2], eps: 1e-5) }))
         c.append(("layerNorm plain", [r([2, 2, 5], 56)], { layerNorm($0[0], weight: nil, bias: nil) }))

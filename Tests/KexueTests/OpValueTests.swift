@@ -139,6 +139,24 @@ final class OpValueTests: XCTestCase {
                     gradients(of: (c64 * cgd).sum(), wrt: [clean64])[0].doubles, atol: 1e-4, "conv backward (col2im)")
     }
 
+    /// The fused softmax(scale·x + bias) in Float32 equals the unfused ops for every bias layout
+    /// attention uses, and its gradient equals theirs.
+    func testFusedScaledMaskedSoftmaxMatchesUnfused() {
+        var rng = RandomGenerator(seed: 12)
+        let x = Tensor.normal([2, 3, 4, 6], using: &rng)
+        for biasShape in [[2, 1, 1, 6], [2, 1, 4, 6], [2, 3, 4, 1], [6], [2, 3, 4, 6]] {
+            var b = Tensor.normal(biasShape, using: &rng).floats
+            if biasShape == [2, 1, 1, 6] { b[2] = -1e9 }   // a masked key
+            let bias = Tensor(b, shape: biasShape)
+            let xs = Tensor(x.floats, shape: x.shape).requiringGrad(), xu = Tensor(x.floats, shape: x.shape).requiringGrad()
+            let fused = xs.softmax(scale: 0.35, bias: bias), unfused = (xu * 0.35 + bias).softmax()
+            assertClose(fused.doubles, unfused.doubles, atol: 1e-6, "forward, bias \(biasShape)")
+            let g = Tensor.normal(x.shape, using: &rng)
+            assertClose(gradients(of: (fused * g).sum(), wrt: [xs])[0].doubles,
+                        gradients(of: (unfused * g).sum(), wrt: [xu])[0].doubles, atol: 1e-6, "backward, bias \(biasShape)")
+        }
+    }
+
     func testRandomIsReproducibleAndThreadIndependent() {
         var r1 = RandomGenerator(seed: 42), r2 = RandomGenerator(seed: 42)
         XCTAssertEqual(Tensor.normal([100], using: &r1).floats, Tensor.normal([100], using: &r2).floats)

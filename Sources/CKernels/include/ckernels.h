@@ -43,3 +43,7 @@ void kx_maxpool2x2_forward(const float *x, float *y, int32_t *argmax, size_t pla
 typedef struct { long h, w, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo; } kx_window;
 void kx_im2col(const float *x, float *col, const kx_window *g, long channels);
 void kx_col2im_add(const float *col, float *dx, const kx_window *g, long channels);
+
+// One row of softmax(scale·x + bias): bias[j·bias_stride] (stride 0: one value for the row;
+// bias NULL: none). A row that is −inf everywhere gives NaN, as PyTorch.
+void kx_scaled_bias_softmax(const float *x, const float *bias, long bias_stride, float *y, size_t n, float scale);

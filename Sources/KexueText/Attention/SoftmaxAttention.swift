@@ -10,10 +10,10 @@ public func scaledDotProductAttention(query q: Tensor, key k: Tensor, value v: T
     precondition(k.shape[2] == v.shape[2] && k.shape[0] == v.shape[0] && k.shape[1] == v.shape[1],
                  "attention: key \(k.shape) and value \(v.shape) differ in batch, heads or length")
     let scale = 1 / Double(q.shape[3]).squareRoot()
-    // Scaling q ([T, D]) is cheaper than scaling the scores ([T, S]).
-    var scores = matmul(q * scale, k, transposeB: true)  // [B, H, T, S]
-    if let bias { scores = scores + bias }
-    var p = scores.softmax(axis: -1)
+    let scores = matmul(q, k, transposeB: true)  // [B, H, T, S]
+    // Scale, additive mask and softmax in one pass over the scores (a learned bias keeps the
+    // unfused path, which differentiates it).
+    var p = bias?.requiresGrad == true ? (scores * scale + bias!).softmax(axis: -1) : scores.softmax(scale: scale, bias: bias)
     if training && dropout > 0 {
         p = Random.withGlobal { rng in p.dropout(dropout, training: true, using: &rng) }
     }
