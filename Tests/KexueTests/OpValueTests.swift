@@ -116,6 +116,12 @@ final class OpValueTests: XCTestCase {
         let gd = Tensor(doubles: g.floats.map(Double.init), shape: g.shape)
         assertClose(gradients(of: (relu32 * g).sum(), wrt: [x32])[0].doubles,
                     gradients(of: (relu64 * gd).sum(), wrt: [x64])[0].doubles, atol: 0, "relu backward")
+        // SiLU (swish) forward and fused backward.
+        let clean32 = Tensor(values.map { $0.isNaN ? 0 : $0 }, shape: r.shape).requiringGrad()
+        let clean64 = Tensor(doubles: clean32.doubles, shape: r.shape).requiringGrad()
+        assertClose(clean32.silu().doubles, clean64.silu().doubles, atol: 1e-6, "silu forward")
+        assertClose(gradients(of: (clean32.silu() * g).sum(), wrt: [clean32])[0].doubles,
+                    gradients(of: (clean64.silu() * gd).sum(), wrt: [clean64])[0].doubles, atol: 1e-5, "silu backward")
         // 2×2 max pooling on a 7×9 plane (floor: 3×4), values and argmax routing.
         let p32 = maxPool2d(x32, kernel: (2, 2)), p64 = maxPool2d(x64, kernel: (2, 2))
         XCTAssertEqual(p32.shape, [2, 3, 3, 4])
@@ -126,8 +132,7 @@ final class OpValueTests: XCTestCase {
         let d64 = gradients(of: (p64 * pgd).sum(), wrt: [x64])[0].doubles
         assertClose(d32.map { $0.isNaN ? 0 : $0 }, d64.map { $0.isNaN ? 0 : $0 }, atol: 1e-6, "max pool backward")
         // Convolution with stride, padding and dilation: im2col forward, col2im backward.
-        let clean = Tensor(values.map { $0.isNaN ? 0 : $0 }, shape: r.shape).requiringGrad()
-        let clean64 = Tensor(doubles: clean.doubles, shape: r.shape).requiringGrad()
+        let clean = clean32
         let w = Tensor.normal([4, 3, 3, 2], using: &rng)
         let w64 = Tensor(doubles: w.doubles, shape: w.shape)
         let c32 = conv2d(clean, weight: w, stride: (2, 1), padding: (1, 2), dilation: (2, 1))

@@ -47,3 +47,20 @@ void kx_col2im_add(const float *col, float *dx, const kx_window *g, long channel
 // One row of softmax(scale·x + bias): bias[j·bias_stride] (stride 0: one value for the row;
 // bias NULL: none). A row that is −inf everywhere gives NaN, as PyTorch.
 void kx_scaled_bias_softmax(const float *x, const float *bias, long bias_stride, float *y, size_t n, float scale);
+
+// y = σ(x) = 1/(1 + e^−x)
+void kx_sigmoid_forward(const float *x, float *y, size_t n);
+// y = silu(x) = x·σ(x)
+void kx_silu_forward(const float *x, float *y, size_t n);
+// dx = g · σ(x)·(1 + x·(1 − σ(x)))
+void kx_silu_backward(const float *x, const float *g, float *dx, size_t n);
+
+// Depthwise convolution of one plane: dst[oh, ow] = bias + Σ_ij k[i·kw + j]·src[oh·sh + i·dh, ow·sw + j·dw]
+// over a zero-padded plane with row stride src_w (every read in bounds).
+void kx_dw_correlate(const float *src, long src_w, const float *k, float bias, float *dst, const kx_window *g);
+// Its weight gradient, Σ_{oh,ow} gy[oh, ow]·src[oh·sh + i·dh, ow·sw + j·dw] per tap (i, j), accumulated
+// plane after plane into `partial` [kh·kw, KX_DW_LANES] (zeroed first); kx_dw_weight_grad_finish
+// reduces it to acc [kh·kw].
+#define KX_DW_LANES 29
+void kx_dw_weight_grad(const float *src, long src_w, const float *gy, float *partial, const kx_window *g);
+void kx_dw_weight_grad_finish(const float *partial, long taps, float *acc);

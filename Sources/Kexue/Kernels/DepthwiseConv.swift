@@ -1,3 +1,5 @@
+import CKernels
+
 /// Direct depthwise convolution (groups == C == O, weight [C, 1, kh, kw]).
 ///
 /// im2col would copy every pixel kh·kw times to feed a GEMM of inner size kh·kw — slow for the
@@ -11,6 +13,13 @@ enum DepthwiseConv {
     @inline(__always)
     static func correlate<T: KexueFloat>(_ src: UnsafePointer<T>, srcW: Int, _ k: UnsafePointer<T>, bias: T,
                                          _ dst: UnsafeMutablePointer<T>, _ g: Window2d) {
+        if T.self == Float.self {   // the C kernel; the Swift loops below serve Float64 gradient checks
+            var w = g.c
+            kx_dw_correlate(UnsafeRawPointer(src).assumingMemoryBound(to: Float.self), srcW,
+                            UnsafeRawPointer(k).assumingMemoryBound(to: Float.self), bias as! Float,
+                            UnsafeMutableRawPointer(dst).assumingMemoryBound(to: Float.self), &w)
+            return
+        }
         for oh in 0..<g.ho {
             let row = dst + oh * g.wo
             let base = src + oh * g.sh * srcW
@@ -118,13 +127,27 @@ enum DepthwiseConv {
             let pad = Scratch<T>(g.paddedH * g.paddedW, zeroed: true)
             let pw = g.paddedW
             withExtendedLifetime(pad) {
+                let lanes = Int(KX_DW_LANES)
+                let partial = T.self == Float.self ? Scratch<Float>(g.taps * lanes) : nil
                 for c in range {
                     let acc = dw + c * g.taps
                     acc.update(repeating: 0, count: g.taps)
+                    partial?.pointer.update(repeating: 0, count: g.taps * lanes)
+                    defer {
+                        if let partial {
+                            kx_dw_weight_grad_finish(partial.pointer, g.taps, UnsafeMutableRawPointer(acc).assumingMemoryBound(to: Float.self))
+                        }
+                    }
                     for img in 0..<batch {
                         let p = img * channels + c
                         g.pad(x + p * g.inputPlane, into: pad.pointer)
                         let gp = gy + p * g.outputPlane
+                        if T.self == Float.self {
+                            var w = g.c
+                            kx_dw_weight_grad(UnsafeRawPointer(pad.pointer).assumingMemoryBound(to: Float.self), pw,
+                                              UnsafeRawPointer(gp).assumingMemoryBound(to: Float.self), partial!.pointer, &w)
+                            continue
+                        }
                         for i in 0..<g.kh {
                             for j in 0..<g.kw {
                                 var lanes = SIMD16<T>(repeating: 0), half = SIMD8<T>(repeating: 0)

@@ -99,7 +99,7 @@ extension Tensor {
     }
 
     public func sigmoid() -> Tensor {
-        let y = pointwise("sigmoid", f32: { simdMap($0, $1, $2, VectorMath.sigmoid) },
+        let y = pointwise("sigmoid", f32: { kx_sigmoid_forward($0, $1, $2) },
                           f64: { 1 / (1 + Double.exp(-$0)) })
         return record(y, .sigmoid, [self]) { [unowned y] g, _ in [g * y * (1 - y)] }
     }
@@ -134,11 +134,13 @@ extension Tensor {
 
     /// SiLU / swish: x·σ(x).
     public func silu() -> Tensor {
-        let y = pointwise("silu", f32: { simdMap($0, $1, $2) { v in v * VectorMath.sigmoid(v) } },
-                          f64: { $0 / (1 + Double.exp(-$0)) })
+        let y = pointwise("silu", f32: { kx_silu_forward($0, $1, $2) }, f64: { $0 / (1 + Double.exp(-$0)) })
+        // d/dx = σ(x)·(1 + x·(1 − σ(x))): one fused pass over (x, g).
         return record(y, .silu, [self]) { g, _ in
-            let s = self.sigmoid()
-            return [g * (s + self * s * (1 - s))]
+            [self.pointwiseGrad(g, f32: { kx_silu_backward($0, $1, $2, $3) }, f64: { x, g in
+                let s = 1 / (1 + Double.exp(-x))
+                return g * s * (1 + x * (1 - s))
+            })]
         }
     }
 
