@@ -12,8 +12,13 @@ import Glibc
 /// BERT Linear shapes (README, "Speed against PyTorch") and PyTorch ships the same library.
 /// `KEXUE_BLAS=openblas|mkl|auto` (default `auto`) chooses; `mkl` fails loudly when it is absent.
 ///
-/// Either way BLAS runs on one thread: Kexue splits large products across its own threads
-/// (`GEMM.run`), so the backend's threads never compete with Kexue's kernels.
+/// OpenBLAS runs on one thread: Kexue splits large products across its own threads (`GEMM.run`),
+/// because OpenBLAS's idle workers spin and compete with Kexue's kernels. MKL is loaded with its
+/// GNU OpenMP layer and a short spin before idle workers sleep, one thread by default; a large
+/// product made outside a parallel region asks for `Runtime.threads` for that one call
+/// (`threadedCall`), so MKL shares the packed operand between threads as PyTorch lets it do —
+/// the split costs each thread its own packing of B. `KEXUE_MKL_THREADING=sequential` keeps
+/// MKL on one thread and Kexue's split.
 public enum BLAS {
     public enum Backend: String, Sendable { case openblas, mkl }
 
@@ -24,11 +29,32 @@ public enum BLAS {
                                       UnsafePointer<Double>?, Int32, UnsafePointer<Double>?, Int32, Double,
                                       UnsafeMutablePointer<Double>?, Int32) -> Void
 
+    typealias SGEMMBatchStrided = @convention(c) (CBLAS_ORDER, CBLAS_TRANSPOSE, CBLAS_TRANSPOSE, Int32, Int32, Int32, Float,
+                                                  UnsafePointer<Float>?, Int32, Int32, UnsafePointer<Float>?, Int32, Int32, Float,
+                                                  UnsafeMutablePointer<Float>?, Int32, Int32, Int32) -> Void
+
     struct Kernels: @unchecked Sendable {   // C function pointers, immutable after loading
         let backend: Backend
         let sgemm: SGEMM
         let dgemm: DGEMM
         let config: String
+        /// MKL_Set_Num_Threads_Local when the backend can thread one call itself.
+        let setLocalThreads: (@convention(c) (Int32) -> Int32)?
+        /// cblas_sgemm_batch_strided (MKL): many small products of one shape in one call.
+        let sgemmBatchStrided: SGEMMBatchStrided?
+    }
+
+    /// Whether `GEMM.run` hands a large product to the backend's own threads.
+    static var threadsInternally: Bool { active.setLocalThreads != nil }
+
+    /// Runs `body` (one BLAS call) with the backend using `threads` threads; the setting is
+    /// thread-local and restored afterwards, so calls from Kexue's workers stay single-threaded.
+    @inline(__always)
+    static func threadedCall(_ threads: Int, _ body: () -> Void) {
+        guard let set = active.setLocalThreads else { body(); return }
+        let previous = set(Int32(threads))
+        body()
+        _ = set(previous)
     }
 
     /// Chosen once, on first use.
@@ -67,12 +93,27 @@ public enum BLAS {
 
     static func openBLAS() -> Kernels {
         let config = openblas_get_config().map { String(cString: $0) } ?? "openblas"
-        return Kernels(backend: .openblas, sgemm: cblas_sgemm, dgemm: cblas_dgemm, config: config.hasPrefix("OpenBLAS") ? config : "OpenBLAS " + config)
+        return Kernels(backend: .openblas, sgemm: cblas_sgemm, dgemm: cblas_dgemm, config: config.hasPrefix("OpenBLAS") ? config : "OpenBLAS " + config,
+                       setLocalThreads: nil, sgemmBatchStrided: nil)
     }
 
     struct LoadError: Error, CustomStringConvertible { let description: String }
 
     static func loadMKL() -> Result<Kernels, LoadError> {
+        let threading = ProcessInfo.processInfo.environment["KEXUE_MKL_THREADING"]?.lowercased() ?? "gnu"
+        guard threading == "gnu" || threading == "sequential" else {
+            return .failure(LoadError(description: "KEXUE_MKL_THREADING=\(threading): expected gnu or sequential"))
+        }
+        // MKL's GNU threading layer needs libgomp's symbols visible globally before it loads.
+        // A short spin: an idle OpenMP worker waits ~10k iterations (tens of µs) for the next
+        // product, then sleeps instead of spinning on a core that Kexue's own kernels need (the
+        // reason OpenBLAS runs single-threaded). Fully passive waiting measured up to 2x slower on
+        // back-to-back 256³ products (futex wake-ups); the default spin holds a core for ~ms.
+        var threaded = false
+        if threading == "gnu" {
+            if ProcessInfo.processInfo.environment["OMP_WAIT_POLICY"] == nil { setenv("GOMP_SPINCOUNT", "10000", 0) }
+            threaded = dlopen("libgomp.so.1", RTLD_NOW | RTLD_GLOBAL) != nil
+        }
         var handle: UnsafeMutableRawPointer?
         for name in ["libmkl_rt.so", "libmkl_rt.so.1", "libmkl_rt.so.2"] {
             handle = dlopen(name, RTLD_NOW | RTLD_LOCAL)   // local: its cblas_* must not shadow OpenBLAS's
@@ -82,9 +123,18 @@ public enum BLAS {
         guard let s = dlsym(handle, "cblas_sgemm"), let d = dlsym(handle, "cblas_dgemm") else {
             return .failure(LoadError(description: "libmkl_rt.so has no cblas_sgemm/cblas_dgemm"))
         }
-        // Sequential MKL (Kexue does the threading); without this mkl_rt would start OpenMP threads.
         typealias SetLayer = @convention(c) (Int32) -> Int32
-        if let f = dlsym(handle, "MKL_Set_Threading_Layer") { _ = unsafeBitCast(f, to: SetLayer.self)(1) }   // MKL_THREADING_SEQUENTIAL
+        typealias SetThreads = @convention(c) (Int32) -> Void
+        typealias SetLocal = @convention(c) (Int32) -> Int32
+        var setLocal: SetLocal?
+        if threaded, let layer = dlsym(handle, "MKL_Set_Threading_Layer"), let global = dlsym(handle, "MKL_Set_Num_Threads"),
+           let local = dlsym(handle, "MKL_Set_Num_Threads_Local") {
+            _ = unsafeBitCast(layer, to: SetLayer.self)(3)         // MKL_THREADING_GNU
+            unsafeBitCast(global, to: SetThreads.self)(1)          // one thread unless a call asks for more
+            setLocal = unsafeBitCast(local, to: SetLocal.self)
+        } else if let f = dlsym(handle, "MKL_Set_Threading_Layer") {
+            _ = unsafeBitCast(f, to: SetLayer.self)(1)             // MKL_THREADING_SEQUENTIAL
+        }
         // Conditional numerical reproducibility: the same inputs give the same bits run to run,
         // whatever the buffers' alignment (resumed runs must reproduce uninterrupted ones exactly).
         typealias SetCBWR = @convention(c) (Int32) -> Int32
@@ -97,7 +147,10 @@ public enum BLAS {
             version = String(cString: buffer).trimmingCharacters(in: .whitespacesAndNewlines)
         }
         return .success(Kernels(backend: .mkl, sgemm: unsafeBitCast(s, to: SGEMM.self), dgemm: unsafeBitCast(d, to: DGEMM.self),
-                                config: version + " (sequential)"))
+                                config: version + (setLocal != nil ? " (GNU OpenMP)" : " (sequential)"),
+                                setLocalThreads: setLocal,
+                                sgemmBatchStrided: setLocal == nil ? nil : dlsym(handle, "cblas_sgemm_batch_strided").map {
+                                    unsafeBitCast($0, to: SGEMMBatchStrided.self) }))
     }
 }
 

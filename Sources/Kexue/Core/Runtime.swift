@@ -8,7 +8,8 @@ import Synchronization
 ///   cores), changeable at start-up. Kernels — GEMM included — split work across them with
 ///   `parallelChunks`; OpenBLAS itself always runs single-threaded, because its idle workers spin
 ///   on `sched_yield` between calls and steal the cores from our own kernels (measured: 280k
-///   yields in three BERT training steps). One pool, one level of parallelism.
+///   yields in three BERT training steps). One pool, one level of parallelism — except that MKL,
+///   when installed, threads a large product itself (`BLAS`), as it does under PyTorch.
 /// - **Grad mode** is process-wide too. The tape is driven from one thread at a time (kernels
 ///   parallelise *inside* an op, never across ops), so `withoutGrad` needs no thread-local state.
 /// - **Randomness** is explicit: every random op takes a `RandomGenerator`; `Random.global` is a
@@ -26,8 +27,10 @@ public enum Runtime {
         return n
     }()
 
-    /// Number of threads kernels and BLAS use. Results never depend on it (reductions are split
-    /// by fixed-size blocks, not by thread).
+    /// Number of threads kernels and BLAS use. Kexue's own kernels never give results that depend
+    /// on it (reductions are split by fixed-size blocks, not by thread), nor do products under
+    /// OpenBLAS; threaded MKL may split a product's K, so there 1 and 2 threads agree to rounding
+    /// (`KEXUE_MKL_THREADING=sequential` restores identical bits).
     public static var threads: Int {
         get { _threads }
         set {

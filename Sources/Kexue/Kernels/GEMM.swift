@@ -19,6 +19,14 @@ enum GEMM {
             call(dtype, transA, transB, m, n, k, a, lda, b, ldb, c, n, accumulate)
             return
         }
+        if BLAS.threadsInternally {
+            // Inside a parallel region the caller's threads are busy: stay on this one.
+            let inRegion = ParallelRegion.depth.load(ordering: .relaxed) > 0
+            BLAS.threadedCall(inRegion ? 1 : threads) {
+                call(dtype, transA, transB, m, n, k, a, lda, b, ldb, c, n, accumulate)
+            }
+            return
+        }
         // Split the larger of M and N across threads; every output element is still computed by
         // one single-threaded call over the whole of K, so results do not depend on the split.
         let e = dtype.byteSize
@@ -64,6 +72,18 @@ enum GEMM {
                         c: UnsafeMutableRawPointer, strideC: Int) {
         let e = dtype.byteSize
         let perProduct = 2 * m * n * k
+        if dtype == .float32, let batch = BLAS.active.sgemmBatchStrided, count > 1 {
+            // One call: MKL spreads the products over its threads (attention's many small heads).
+            let threads = ParallelRegion.depth.load(ordering: .relaxed) > 0 ? 1 : Runtime.threads
+            let lda = transA ? m : k, ldb = transB ? k : n
+            BLAS.threadedCall(threads) {
+                batch(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                      Int32(m), Int32(n), Int32(k), 1, a.assumingMemoryBound(to: Float.self), Int32(lda), Int32(strideA),
+                      b.assumingMemoryBound(to: Float.self), Int32(ldb), Int32(strideB), 0,
+                      c.assumingMemoryBound(to: Float.self), Int32(n), Int32(strideC), Int32(count))
+            }
+            return
+        }
         let grain = perProduct >= parallelFlops ? count : Swift.max(1, parallelFlops / Swift.max(perProduct, 1) / 4)
         let body = { (range: Range<Int>) in
             for i in range {
