@@ -112,7 +112,9 @@ public enum BLAS {
         var threaded = false
         if threading == "gnu" {
             if ProcessInfo.processInfo.environment["OMP_WAIT_POLICY"] == nil { setenv("GOMP_SPINCOUNT", "10000", 0) }
+            // Both libraries must load, or mkl_rt would fail at the first product: fall back to sequential.
             threaded = dlopen("libgomp.so.1", RTLD_NOW | RTLD_GLOBAL) != nil
+                && dlopen("libmkl_gnu_thread.so", RTLD_NOW | RTLD_LOCAL) != nil
         }
         var handle: UnsafeMutableRawPointer?
         for name in ["libmkl_rt.so", "libmkl_rt.so.1", "libmkl_rt.so.2"] {

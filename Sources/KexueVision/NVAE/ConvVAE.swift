@@ -41,16 +41,16 @@ public final class ConvVAE: Module, LatentVariableModel {
         return t
     }
 
-    public func pass(_ x: Tensor, using rng: inout RandomGenerator) -> VAEPass {
+    public func pass(_ x: Tensor, samples: Int, using rng: inout RandomGenerator) -> VAEPass {
         precondition(x.rank == 4 && x.shape[1] == 1, "ConvVAE: input must be [N, 1, H, W], got \(x.shape)")
         let n = x.shape[0]
         let pad = (32 - x.shape[2]) / 2
         var h = traced("encoder.conv0", encoderConvs[0](x.padded([(0, 0), (0, 0), (pad, pad), (pad, pad)]) * 2 - 1))
         for i in 0..<3 { h = traced("encoder.conv\(i + 1)", encoderConvs[i + 1](encoderNorms[i](h).silu())) }
         let params = traced("encoder.head", encoderHead(h.reshaped([n, h.count / n])))  // [N, 2D]
-        let parts = params.chunked(2, axis: 1)
+        let parts = repeatedBatch(params, samples).chunked(2, axis: 1)   // [samples·N, D] each
         let q = DiagonalGaussian(mu: parts[0], logSigma: parts[1])
-        let prior = DiagonalGaussian.standard([n, latentDim])
+        let prior = DiagonalGaussian.standard([n * samples, latentDim])
         let z = q.sample(using: &rng)
         let logits = decode(z)
         return VAEPass(logits: logits, kl: [q.kl(to: prior).sum(axis: 1)], logQ: q.logProb(z).sum(axis: 1),

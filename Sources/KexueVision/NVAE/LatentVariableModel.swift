@@ -21,12 +21,29 @@ public protocol LatentVariableModel: Module {
     var groupsPerScale: [Int] { get }
     /// Names of the latent groups in decoder order, with their shapes (reports).
     var groupNames: [String] { get }
-    /// Encoder, one posterior sample per image, decoder. x: binary [N, 1, 28, 28].
-    func pass(_ x: Tensor, using rng: inout RandomGenerator) -> VAEPass
+    /// Encoder once, then `samples` posterior samples per image through the decoder, sample-major:
+    /// row j·N + i of every output is image i's j-th sample ([samples·N, …]). The encoder is
+    /// deterministic, so this equals one pass over `samples` stacked copies of x, with the same
+    /// random draws, at the encoder's cost once (importance sampling's k samples).
+    /// x: binary [N, 1, 28, 28].
+    func pass(_ x: Tensor, samples: Int, using rng: inout RandomGenerator) -> VAEPass
     /// Bernoulli logits [count, 1, 28, 28] of samples from the prior, σ of every prior group × t.
     func generate(count: Int, temperature: Double, using rng: inout RandomGenerator) -> Tensor
     /// Called with each named stage output during `pass` when set (locating a NaN).
     var trace: ((String, Tensor) -> Void)? { get set }
     /// Data-dependent initialisation of the weight-normalised convs from one batch.
     func dataDependentInit(_ x: Tensor, using rng: inout RandomGenerator)
+}
+
+extension LatentVariableModel {
+    /// Encoder, one posterior sample per image, decoder. x: binary [N, 1, 28, 28].
+    public func pass(_ x: Tensor, using rng: inout RandomGenerator) -> VAEPass {
+        pass(x, samples: 1, using: &rng)
+    }
+}
+
+/// `samples` stacked copies of t along the batch axis (sample-major), or t itself for one.
+func repeatedBatch(_ t: Tensor, _ samples: Int) -> Tensor {
+    precondition(samples >= 1, "samples must be ≥ 1, got \(samples)")
+    return samples == 1 ? t : concat(Array(repeating: t, count: samples), axis: 0)
 }

@@ -124,7 +124,7 @@ public final class NVAE: Module, LatentVariableModel {
         return (parts[0], parts[1])
     }
 
-    public func pass(_ x: Tensor, using rng: inout RandomGenerator) -> VAEPass {
+    public func pass(_ x: Tensor, samples: Int, using rng: inout RandomGenerator) -> VAEPass {
         precondition(x.rank == 4 && x.shape[1] == 1, "NVAE: input must be [N, 1, H, W], got \(x.shape)")
         let n = x.shape[0]
         // Bottom-up.
@@ -143,9 +143,10 @@ public final class NVAE: Module, LatentVariableModel {
             if si < encoderDown.count { s = traced("encoder.down\(si)", encoderDown[si](s)) }
         }
         features.reverse()  // decoder order: features[l − 1] serves group l
-        let top = encoderTop(s.elu()).elu()
-        // Top-down.
-        return topDown(batch: n, temperature: 1, using: &rng) { l, state, prior in
+        features = features.map { repeatedBatch($0, samples) }
+        let top = repeatedBatch(encoderTop(s.elu()).elu(), samples)
+        // Top-down, once per sample.
+        return topDown(batch: n * samples, temperature: 1, using: &rng) { l, state, prior in
             let (dMu, dLogSigma) = self.split(self.traced("encoder.sampler\(l)", self.encoderSamplers[l](
                 l == 0 ? top : features[l - 1] + self.encoderCombiners[l - 1](state))))
             guard let (muP, logSigmaP) = prior else { return DiagonalGaussian(mu: dMu, logSigma: dLogSigma) }

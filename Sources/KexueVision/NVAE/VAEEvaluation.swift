@@ -35,8 +35,8 @@ public enum VAEEvaluation {
         var done = 0
         while done < k {
             let m = min(max(chunk, 1), k - done)
-            let xs = m == 1 ? x : concat(Array(repeating: x, count: m), axis: 0)  // [m·N, 1, 28, 28]
-            let pass = withoutGrad { model.pass(xs, using: &rng) }
+            let xs = repeatedBatch(x, m)  // [m·N, 1, 28, 28]
+            let pass = withoutGrad { model.pass(x, samples: m, using: &rng) }  // the encoder once, m samples
             let logW = withoutGrad { pass.logLikelihood(xs) + pass.logP - pass.logQ }.doubles  // [m·N]
             for j in 0..<m { for i in 0..<n { weights[i].append(logW[j * n + i]) } }
             done += m

@@ -44,6 +44,25 @@ final class NVAEModelTests: XCTestCase {
         XCTAssertTrue(ratio > 0.9 && ratio < 1.1, "baseline \(vae.parameterCount()) vs NVAE \(model.parameterCount()) parameters")
     }
 
+    /// k samples with the encoder run once equal one pass over k stacked copies of the batch
+    /// (same random draws), for both models in eval mode — what importance sampling relies on.
+    func testSeveralSamplesEqualAPassOverStackedCopies() {
+        let x = Self.binaryBatch(3, seed: 5)
+        let models: [any LatentVariableModel] = [NVAE(Self.tiny, seed: 2), ConvVAE(seed: 2)]
+        for model in models {
+            model.eval()
+            var r1 = RandomGenerator(seed: 6), r2 = RandomGenerator(seed: 6)
+            let once = withoutGrad { model.pass(x, samples: 4, using: &r1) }
+            let stacked = withoutGrad { model.pass(concat(Array(repeating: x, count: 4), axis: 0), using: &r2) }
+            let name = String(describing: type(of: model))
+            XCTAssertEqual(once.logits.shape, [12, 1, 28, 28], name)
+            for (a, b) in [(once.logits, stacked.logits), (once.logQ, stacked.logQ), (once.logP, stacked.logP)] + zip(once.kl, stacked.kl).map({ ($0, $1) }) {
+                let worst = zip(a.floats, b.floats).map { Swift.abs($0 - $1) }.max() ?? 0
+                XCTAssertLessThan(worst, 1e-4, name)
+            }
+        }
+    }
+
     func testFactorizedReduceAndUpsampleSkipShapes() {
         var rng = RandomGenerator(seed: 4)
         let x = Tensor.normal([2, 6, 8, 8], using: &rng)
