@@ -112,9 +112,7 @@ public enum BLAS {
         var threaded = false
         if threading == "gnu" {
             if ProcessInfo.processInfo.environment["OMP_WAIT_POLICY"] == nil { setenv("GOMP_SPINCOUNT", "10000", 0) }
-            // Both libraries must load, or mkl_rt would fail at the first product: fall back to sequential.
             threaded = dlopen("libgomp.so.1", RTLD_NOW | RTLD_GLOBAL) != nil
-                && dlopen("libmkl_gnu_thread.so", RTLD_NOW | RTLD_LOCAL) != nil
         }
         var handle: UnsafeMutableRawPointer?
         for name in ["libmkl_rt.so", "libmkl_rt.so.1", "libmkl_rt.so.2"] {
@@ -124,6 +122,18 @@ public enum BLAS {
         guard let handle else { return .failure(LoadError(description: "libmkl_rt.so not found")) }
         guard let s = dlsym(handle, "cblas_sgemm"), let d = dlsym(handle, "cblas_dgemm") else {
             return .failure(LoadError(description: "libmkl_rt.so has no cblas_sgemm/cblas_dgemm"))
+        }
+        // mkl_rt loads its threading layer from its own folder at the first product and exits the
+        // process if the file is missing: require libmkl_gnu_thread.so beside it, else stay sequential.
+        if threaded {
+            // Where the loader found libmkl_rt.so: /proc/self/maps names every mapped file.
+            let maps = (try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8)) ?? ""
+            let file = maps.split(separator: "\n").lazy.compactMap { line in
+                line.split(separator: " ", omittingEmptySubsequences: true).last.map(String.init)
+            }.first { ($0 as NSString).lastPathComponent.hasPrefix("libmkl_rt.so") }
+            threaded = file.map {
+                FileManager.default.fileExists(atPath: ($0 as NSString).deletingLastPathComponent + "/libmkl_gnu_thread.so")
+            } ?? false
         }
         typealias SetLayer = @convention(c) (Int32) -> Int32
         typealias SetThreads = @convention(c) (Int32) -> Void

@@ -162,6 +162,36 @@ final class OpValueTests: XCTestCase {
         }
     }
 
+    /// Reductions over a non-last axis (row-by-row blocks of outputs) equal the in-order fold of
+    /// each column bit for bit, across block edges (inner 300 > 256), with NaN propagating in max/min.
+    func testMiddleAxisReductionsEqualTheInOrderFold() {
+        var rng = RandomGenerator(seed: 31)
+        let (outer, size, inner) = (3, 7, 300)
+        for dtype in [DType.float32, .float64] {
+            let x = Tensor.normal([outer, size, inner], dtype: dtype, using: &rng)
+            var values = x.doubles
+            values[(1 * size + 4) * inner + 299] = .nan   // one NaN in outer 1, column 299
+            let t = Tensor(doubles: values, shape: [outer, size, inner]).to(dtype)
+            let v = t.doubles
+            for (name, op, fold) in [("sum", { (a: Tensor) in a.sum(axis: 1) }, { (a: Double, b: Double) in a + b }),
+                                     ("max", { (a: Tensor) in a.max(axis: 1) }, { (a: Double, b: Double) in b > a || b.isNaN ? b : a }),
+                                     ("min", { (a: Tensor) in a.min(axis: 1) }, { (a: Double, b: Double) in b < a || b.isNaN ? b : a })] {
+                let got = op(t).doubles
+                for o in 0..<outer {
+                    for i in 0..<inner {
+                        var acc = v[o * size * inner + i]
+                        for s in 1..<size {
+                            let b = v[(o * size + s) * inner + i]
+                            acc = dtype == .float32 ? Double(Float(fold(acc, b))) : fold(acc, b)
+                        }
+                        let g = got[o * inner + i]
+                        XCTAssertTrue(g == acc || (g.isNaN && acc.isNaN), "\(name) \(dtype) [\(o), :, \(i)]: \(g) vs \(acc)")
+                    }
+                }
+            }
+        }
+    }
+
     func testRandomIsReproducibleAndThreadIndependent() {
         var r1 = RandomGenerator(seed: 42), r2 = RandomGenerator(seed: 42)
         XCTAssertEqual(Tensor.normal([100], using: &r1).floats, Tensor.normal([100], using: &r2).floats)

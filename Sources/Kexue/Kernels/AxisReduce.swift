@@ -8,25 +8,34 @@ enum AxisReduce {
 
     static func run<T: KexueFloat>(_ kind: Kind, _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>,
                                    outer: Int, size: Int, inner: Int) {
-        parallelChunks(outer * inner, grain: max(1, 65536 / max(size, 1))) { range in
-            if inner == 1 {
+        if inner == 1 {
+            parallelChunks(outer, grain: max(1, 65536 / max(size, 1))) { range in
                 for o in range { y[o] = reduceContiguous(kind, x + o * size, size) }
-            } else {
-                // Rows of `inner` outputs; walk each output's column over `size`.
-                for idx in range {
-                    let o = idx / inner, i = idx % inner
-                    let base = x + o * size * inner + i
-                    var acc = base[0]
-                    for s in 1..<max(size, 1) {
-                        let v = base[s * inner]
-                        switch kind {
-                        case .sum: acc += v
-                        case .max: if v > acc || v.isNaN { acc = v }
-                        case .min: if v < acc || v.isNaN { acc = v }
-                        }
+            }
+            return
+        }
+        if size == 0 {
+            y.update(repeating: kind == .sum ? 0 : (kind == .max ? -.infinity : .infinity), count: outer * inner)
+            return
+        }
+        // Blocks of `width` adjacent outputs, accumulated row by row over `size`: contiguous loads
+        // (walking one output's column at stride `inner` missed the cache on every element). Each
+        // output still folds s = 0, 1, … in order, so the bits do not depend on blocks or threads.
+        let width = 256
+        let blocks = (inner + width - 1) / width
+        parallelChunks(outer * blocks, grain: max(1, 65536 / (size * Swift.min(width, inner)))) { range in
+            for item in range {
+                let o = item / blocks, lo = (item % blocks) * width, n = Swift.min(width, inner - lo)
+                let out = y + o * inner + lo
+                let base = x + o * size * inner + lo
+                out.update(from: base, count: n)
+                for s in 1..<size {
+                    let row = base + s * inner
+                    switch kind {
+                    case .sum: for i in 0..<n { out[i] += row[i] }
+                    case .max: for i in 0..<n { let v = row[i]; if v > out[i] || v.isNaN { out[i] = v } }
+                    case .min: for i in 0..<n { let v = row[i]; if v < out[i] || v.isNaN { out[i] = v } }
                     }
-                    if size == 0 { acc = kind == .sum ? 0 : (kind == .max ? -.infinity : .infinity) }
-                    y[idx] = acc
                 }
             }
         }

@@ -5,9 +5,14 @@ extension Tensor {
         guard training && p > 0 else { return self }
         let keep = Tensor(uninitializedShape: shape, dtype: dtype)
         let scale = 1 / (1 - p)
-        for i in 0..<count {
-            let v = rng.nextUniform() >= p ? scale : 0
-            if dtype == .float32 { keep.pointer(Float.self)[i] = Float(v) } else { keep.pointer(Double.self)[i] = v }
+        // One draw per element in order (the same numbers at any thread count); pointers hoisted
+        // out of the loop (fetching them per element cost more than the generator).
+        if dtype == .float32 {
+            let out = keep.pointer(Float.self), s = Float(scale)
+            for i in 0..<count { out[i] = rng.nextUniform() >= p ? s : 0 }
+        } else {
+            let out = keep.pointer(Double.self)
+            for i in 0..<count { out[i] = rng.nextUniform() >= p ? scale : 0 }
         }
         return self * keep
     }
