@@ -33,6 +33,13 @@ public enum BLAS {
                                                   UnsafePointer<Float>?, Int32, Int32, UnsafePointer<Float>?, Int32, Int32, Float,
                                                   UnsafeMutablePointer<Float>?, Int32, Int32, Int32) -> Void
 
+    typealias SGEMMBatch = @convention(c) (CBLAS_ORDER, UnsafePointer<CBLAS_TRANSPOSE>?, UnsafePointer<CBLAS_TRANSPOSE>?,
+                                           UnsafePointer<Int32>?, UnsafePointer<Int32>?, UnsafePointer<Int32>?, UnsafePointer<Float>?,
+                                           UnsafePointer<UnsafePointer<Float>?>?, UnsafePointer<Int32>?,
+                                           UnsafePointer<UnsafePointer<Float>?>?, UnsafePointer<Int32>?, UnsafePointer<Float>?,
+                                           UnsafePointer<UnsafeMutablePointer<Float>?>?, UnsafePointer<Int32>?, Int32,
+                                           UnsafePointer<Int32>?) -> Void
+
     struct Kernels: @unchecked Sendable {   // C function pointers, immutable after loading
         let backend: Backend
         let sgemm: SGEMM
@@ -42,6 +49,8 @@ public enum BLAS {
         let setLocalThreads: (@convention(c) (Int32) -> Int32)?
         /// cblas_sgemm_batch_strided (MKL): many small products of one shape in one call.
         let sgemmBatchStrided: SGEMMBatchStrided?
+        /// cblas_sgemm_batch (MKL): products at arbitrary addresses, one group of one shape.
+        let sgemmBatch: SGEMMBatch?
     }
 
     /// Whether `GEMM.run` hands a large product to the backend's own threads.
@@ -94,7 +103,7 @@ public enum BLAS {
     static func openBLAS() -> Kernels {
         let config = openblas_get_config().map { String(cString: $0) } ?? "openblas"
         return Kernels(backend: .openblas, sgemm: cblas_sgemm, dgemm: cblas_dgemm, config: config.hasPrefix("OpenBLAS") ? config : "OpenBLAS " + config,
-                       setLocalThreads: nil, sgemmBatchStrided: nil)
+                       setLocalThreads: nil, sgemmBatchStrided: nil, sgemmBatch: nil)
     }
 
     struct LoadError: Error, CustomStringConvertible { let description: String }
@@ -162,7 +171,9 @@ public enum BLAS {
                                 config: version + (setLocal != nil ? " (GNU OpenMP)" : " (sequential)"),
                                 setLocalThreads: setLocal,
                                 sgemmBatchStrided: setLocal == nil ? nil : dlsym(handle, "cblas_sgemm_batch_strided").map {
-                                    unsafeBitCast($0, to: SGEMMBatchStrided.self) }))
+                                    unsafeBitCast($0, to: SGEMMBatchStrided.self) },
+                                sgemmBatch: setLocal == nil ? nil : dlsym(handle, "cblas_sgemm_batch").map {
+                                    unsafeBitCast($0, to: SGEMMBatch.self) }))
     }
 }
 

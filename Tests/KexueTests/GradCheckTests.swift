@@ -59,6 +59,11 @@ final class GradCheckTests: XCTestCase {
         c.append(("linear", [r([2, 3, 4], 76), r([5, 4], 77), r([5], 78)], { linear($0[0], weight: $0[1], bias: $0[2]) }))
         c.append(("softmax", [r([3, 5], 50)], { $0[0].softmax() }))
         c.append(("softmax axis 0", [r([3, 5], 51)], { $0[0].softmax(axis: 0) }))
+        // Heads read in place from packed [B, ·, H·D] operands (2 heads of width 2, X ≠ Y).
+        c.append(("head scores", [r([2, 3, 4], 140), r([2, 5, 4], 141)], { headScores($0[0], $0[1], heads: 2) }))
+        c.append(("head context", [r([2, 2, 3, 5], 142), r([2, 5, 4], 143)], { headContext($0[0], $0[1], heads: 2) }))
+        c.append(("head context, transposed weights", [r([2, 2, 3, 5], 144), r([2, 3, 4], 145)],
+                  { headContext($0[0], $0[1], heads: 2, transposeWeights: true) }))
         c.append(("scaled masked softmax, key-mask bias", [r([2, 3, 4, 5], 52)],
                   { $0[0].softmax(scale: 0.7, bias: Tensor(doubles: [0, 0, -1e9, 0, 0, 0, 0, 0, 0, -3], shape: [2, 1, 1, 5])) }))
         c.append(("scaled masked softmax, row bias", [r([2, 3, 4], 53)],

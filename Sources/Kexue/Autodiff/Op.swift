@@ -10,7 +10,7 @@ public enum Op: String, CaseIterable, Sendable {
     // reductions
     case sum, max, min
     // linear algebra and fused kernels
-    case matmul, linear, softmax, scaledMaskedSoftmax, logSoftmax, layerNorm, causalLinearAttention, linearAttentionAssociative
+    case matmul, headScores, headContext, linear, softmax, scaledMaskedSoftmax, logSoftmax, layerNorm, causalLinearAttention, linearAttentionAssociative
     // vision (NCHW)
     case conv2d, depthwiseConv2d, maxPool2d, avgPool2d, upsampleNearest2d, upsampleBilinear2d, batchNorm
     // shape and data movement

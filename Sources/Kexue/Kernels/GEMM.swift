@@ -93,4 +93,45 @@ enum GEMM {
         }
         if perProduct >= parallelFlops { body(0..<count) } else { parallelChunks(count, grain: grain, body) }
     }
+
+    /// `count` products of one shape at arbitrary element offsets and leading dimensions:
+    /// C_i = op(A_i)·op(B_i) (+ C_i when `accumulate`), A_i at `a + offsetA(i)` with leading
+    /// dimension `lda`, and so on. Attention reads each head in place from a packed [B, T, H·D]
+    /// projection this way (lda = H·D) instead of copying heads out and back.
+    static func grouped(_ dtype: DType, count: Int, transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+                        a: UnsafeRawPointer, lda: Int, offsetA: (Int) -> Int,
+                        b: UnsafeRawPointer, ldb: Int, offsetB: (Int) -> Int,
+                        c: UnsafeMutableRawPointer, ldc: Int, offsetC: (Int) -> Int, accumulate: Bool = false) {
+        if count == 0 || m == 0 || n == 0 { return }
+        let e = dtype.byteSize
+        if dtype == .float32, k > 0, count > 1, let batch = BLAS.active.sgemmBatch {
+            // One MKL call for the whole group: MKL spreads it over its threads.
+            let f = { (p: UnsafeRawPointer, i: Int) in UnsafePointer<Float>?(p.assumingMemoryBound(to: Float.self) + i) }
+            let aPointers = (0..<count).map { f(a, offsetA($0)) }, bPointers = (0..<count).map { f(b, offsetB($0)) }
+            let cPointers = (0..<count).map { Optional(c.assumingMemoryBound(to: Float.self) + offsetC($0)) }
+            var ta = transA ? CblasTrans : CblasNoTrans, tb = transB ? CblasTrans : CblasNoTrans
+            var (m32, n32, k32) = (Int32(m), Int32(n), Int32(k))
+            var (lda32, ldb32, ldc32, size) = (Int32(lda), Int32(ldb), Int32(ldc), Int32(count))
+            var (alpha, beta): (Float, Float) = (1, accumulate ? 1 : 0)
+            let threads = ParallelRegion.depth.load(ordering: .relaxed) > 0 ? 1 : Runtime.threads
+            BLAS.threadedCall(threads) {
+                batch(CblasRowMajor, &ta, &tb, &m32, &n32, &k32, &alpha, aPointers, &lda32, bPointers, &ldb32, &beta,
+                      cPointers, &ldc32, 1, &size)
+            }
+            return
+        }
+        let perProduct = 2 * m * n * Swift.max(k, 1)
+        parallelChunks(count, grain: Swift.max(1, parallelFlops / perProduct / 4)) { range in
+            for i in range {
+                if k == 0 {
+                    if !accumulate {
+                        for r in 0..<m { (c + (offsetC(i) + r * ldc) * e).initializeMemory(as: UInt8.self, repeating: 0, count: n * e) }
+                    }
+                    continue
+                }
+                call(dtype, transA, transB, m, n, k, a + offsetA(i) * e, lda, b + offsetB(i) * e, ldb,
+                     c + offsetC(i) * e, ldc, accumulate)
+            }
+        }
+    }
 }

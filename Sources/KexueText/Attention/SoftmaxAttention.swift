@@ -19,3 +19,21 @@ public func scaledDotProductAttention(query q: Tensor, key k: Tensor, value v: T
     }
     return matmul(p, v)
 }
+
+/// Scaled dot-product attention over packed projections: q [B, T, H·D], k [B, S, H·D],
+/// v [B, S, H·D] → [B, T, H·D], equal to splitting heads, `scaledDotProductAttention` and merging
+/// them back, without the copies (each head is a strided matrix to BLAS, `headScores` and
+/// `headContext`). `bias` broadcasts to [B, H, T, S].
+public func scaledDotProductAttention(packedQuery q: Tensor, key k: Tensor, value v: Tensor, heads: Int, bias: Tensor?,
+                                      dropout: Double = 0, training: Bool = false) -> Tensor {
+    precondition(q.rank == 3 && k.rank == 3 && v.rank == 3 && k.shape == v.shape && q.shape[0] == k.shape[0] && q.shape[2] == k.shape[2],
+                 "attention: packed q, k, v must be [B, T, H·D], [B, S, H·D], [B, S, H·D]; got \(q.shape), \(k.shape), \(v.shape)")
+    precondition(heads > 0 && q.shape[2] % heads == 0, "attention: \(heads) heads do not divide width \(q.shape[2])")
+    let scale = 1 / Double(q.shape[2] / heads).squareRoot()
+    let scores = headScores(q, k, heads: heads)  // [B, H, T, S]
+    var p = bias?.requiresGrad == true ? (scores * scale + bias!).softmax(axis: -1) : scores.softmax(scale: scale, bias: bias)
+    if training && dropout > 0 {
+        p = Random.withGlobal { rng in p.dropout(dropout, training: true, using: &rng) }
+    }
+    return headContext(p, v, heads: heads)  // [B, T, H·D]
+}

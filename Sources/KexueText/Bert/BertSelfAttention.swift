@@ -47,19 +47,19 @@ public final class BertSelfAttention: Module {
 
     /// The parallel form over a whole sequence: x [B, T, C] → [B, T, C].
     public func callAsFunction(_ x: Tensor, mask: PreparedMask) -> Tensor {
+        guard let featureMap else {
+            // Softmax attention reads the heads in place from the packed projections [B, T, C].
+            return output(scaledDotProductAttention(packedQuery: query(x), key: key(x), value: value(x), heads: heads,
+                                                    bias: mask.bias, dropout: dropout, training: isTraining))
+        }
         let q = splitHeads(query(x)), k = splitHeads(key(x)), v = splitHeads(value(x))  // [B, H, T, D]
         let context: Tensor
-        if let featureMap {
-            do {
-                context = try linearAttention(query: q, key: k, value: v, mask: mask.mask, featureMap: featureMap,
-                                              eps: linearEps, scale: linearScale)
-            } catch {
-                // Model code cannot recover from a mask the configured attention cannot express.
-                preconditionFailure("\(error)")
-            }
-        } else {
-            context = scaledDotProductAttention(query: q, key: k, value: v, bias: mask.bias,
-                                                dropout: dropout, training: isTraining)
+        do {
+            context = try linearAttention(query: q, key: k, value: v, mask: mask.mask, featureMap: featureMap,
+                                          eps: linearEps, scale: linearScale)
+        } catch {
+            // Model code cannot recover from a mask the configured attention cannot express.
+            preconditionFailure("\(error)")
         }
         return output(mergeHeads(context))
     }
