@@ -152,15 +152,14 @@ KX_CLONES void kx_layernorm_backward_input(const float *restrict x, const float 
     }
 }
 
-KX_CLONES void kx_layernorm_backward_params(const float *restrict x, const float *restrict g, const float *restrict mean,
-                                            const float *restrict rstd, float *restrict dw, float *restrict db,
-                                            size_t rows, size_t n, size_t c0, size_t nc) {
-    for (size_t c = 0; c < nc; c++) { if (dw) dw[c0 + c] = 0.0f; if (db) db[c0 + c] = 0.0f; }
+KX_CLONES void kx_layernorm_backward_params_rows(const float *restrict x, const float *restrict g, const float *restrict mean,
+                                                 const float *restrict rstd, float *restrict pdw, float *restrict pdb,
+                                                 size_t rows, size_t n) {
     for (size_t r = 0; r < rows; r++) {
-        const float *xr = x + r * n + c0, *gr = g + r * n + c0;
+        const float *xr = x + r * n, *gr = g + r * n;
         float mu = mean[r], rs = rstd[r];
-        if (dw) for (size_t c = 0; c < nc; c++) dw[c0 + c] += gr[c] * ((xr[c] - mu) * rs);
-        if (db) for (size_t c = 0; c < nc; c++) db[c0 + c] += gr[c];
+        if (pdw) for (size_t c = 0; c < n; c++) pdw[c] += gr[c] * ((xr[c] - mu) * rs);
+        if (pdb) for (size_t c = 0; c < n; c++) pdb[c] += gr[c];
     }
 }
 

@@ -192,6 +192,33 @@ final class OpValueTests: XCTestCase {
         }
     }
 
+    /// The Float32 layer-norm backward (C kernels, row blocks with partial parameter sums) equals
+    /// the Float64 path to rounding, gives identical bits at 1 and 2 threads, and handles zero rows.
+    func testLayerNormFloat32BackwardMatchesFloat64AndThreads() {
+        var rng = RandomGenerator(seed: 41)
+        let x64 = Tensor.normal([100, 37], dtype: .float64, using: &rng), g64 = Tensor.normal([100, 37], dtype: .float64, using: &rng)
+        let w64 = Tensor.normal([37], dtype: .float64, using: &rng), b64 = Tensor.normal([37], dtype: .float64, using: &rng)
+        func grads(_ dtype: DType) -> [[Double]] {
+            let (x, w, b) = (x64.to(dtype).detached().requiringGrad(), w64.to(dtype).detached().requiringGrad(), b64.to(dtype).detached().requiringGrad())
+            return gradients(of: (layerNorm(x, weight: w, bias: b) * g64.to(dtype)).sum(), wrt: [x, w, b]).map(\.doubles)
+        }
+        let reference = grads(.float64)
+        let saved = Runtime.threads
+        defer { Runtime.threads = saved }
+        Runtime.threads = 1
+        let one = grads(.float32)
+        Runtime.threads = 2
+        let two = grads(.float32)
+        XCTAssertEqual(one, two, "layer-norm backward differs between 1 and 2 threads")
+        for (name, (a, r)) in zip(["dx", "dw", "db"], zip(two, reference)) {
+            let worst = zip(a, r).map { Swift.abs($0 - $1) / Swift.max(1, Swift.abs($1)) }.max() ?? 0
+            XCTAssertLessThan(worst, 1e-4, name)
+        }
+        let empty = Tensor.zeros([0, 5]).requiringGrad(), w = Tensor.ones([5]).requiringGrad()
+        let dw = gradients(of: layerNorm(empty, weight: w, bias: nil).sum(), wrt: [w])[0]
+        XCTAssertEqual(dw.floats, [0, 0, 0, 0, 0])
+    }
+
     func testRandomIsReproducibleAndThreadIndependent() {
         var r1 = RandomGenerator(seed: 42), r2 = RandomGenerator(seed: 42)
         XCTAssertEqual(Tensor.normal([100], using: &r1).floats, Tensor.normal([100], using: &r2).floats)

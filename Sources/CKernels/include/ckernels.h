@@ -22,9 +22,11 @@ void kx_layernorm_forward(const float *x, const float *w, const float *b, float 
 // dx = rstd·(ĝ − mean(ĝ) − x̂·mean(ĝ⊙x̂)), ĝ = g⊙w (w may be NULL), x̂ = (x − μ)·rstd.
 void kx_layernorm_backward_input(const float *x, const float *g, const float *w, const float *mean,
                                  const float *rstd, float *dx, size_t rows, size_t n);
-// dw[c] = Σ_r g·x̂, db[c] = Σ_r g for columns [c0, c0 + nc), rows in order (dw or db may be NULL).
-void kx_layernorm_backward_params(const float *x, const float *g, const float *mean, const float *rstd,
-                                  float *dw, float *db, size_t rows, size_t n, size_t c0, size_t nc);
+// Parameter gradients of a block of rows, added to partial sums: pdw[c] += Σ_r g·x̂, pdb[c] += Σ_r g,
+// rows in order (pdw or pdb may be NULL). Run after kx_layernorm_backward_input on the same rows,
+// while they are still in cache.
+void kx_layernorm_backward_params_rows(const float *x, const float *g, const float *mean, const float *rstd,
+                                       float *pdw, float *pdb, size_t rows, size_t n);
 
 // y = elu(x) + shift (α(e^x − 1) for x ≤ 0)
 void kx_elu_forward(const float *x, float *y, size_t n, float alpha, float shift);

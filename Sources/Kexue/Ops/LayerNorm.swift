@@ -36,15 +36,34 @@ public func layerNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, eps: Double =
         if x.dtype == .float32 {
             let (xp, gp, wp) = (x.pointer(Float.self), g.pointer(Float.self), weight?.pointer(Float.self))
             let (mp, rp, dxp) = (mean.pointer(Float.self), rstd.pointer(Float.self), dx.pointer(Float.self))
-            parallelChunks(rows, grain: Swift.max(1, 8192 / n)) { r in
-                kx_layernorm_backward_input(xp + r.lowerBound * n, gp + r.lowerBound * n, wp, mp + r.lowerBound,
-                                            rp + r.lowerBound, dxp + r.lowerBound * n, r.count, n)
-            }
-            // Parameter gradients: each thread owns a range of columns and walks rows in order.
             let (dwp, dbp) = (dw?.pointer(Float.self), db?.pointer(Float.self))
-            if dwp != nil || dbp != nil {
-                parallelChunks(n, grain: 64) { c in
-                    kx_layernorm_backward_params(xp, gp, mp, rp, dwp, dbp, rows, n, c.lowerBound, c.count)
+            // Blocks of a fixed number of rows: each block writes its dx rows and, while they are
+            // in cache, adds its rows' parameter gradients to its own partial sums; the partials
+            // are then added in block order. Fixed blocks keep the bits independent of threads.
+            let block = 32, blocks = (rows + block - 1) / block
+            let wantParams = dwp != nil || dbp != nil
+            let partialDW = wantParams && dwp != nil ? Tensor.zeros([blocks, n]) : nil
+            let partialDB = wantParams && dbp != nil ? Tensor.zeros([blocks, n]) : nil
+            let (pw, pb) = (partialDW?.pointer(Float.self), partialDB?.pointer(Float.self))
+            parallelChunks(blocks, grain: Swift.max(1, 8192 / (n * block))) { range in
+                for k in range {
+                    let lo = k * block, count = Swift.min(block, rows - lo)
+                    kx_layernorm_backward_input(xp + lo * n, gp + lo * n, wp, mp + lo, rp + lo, dxp + lo * n, count, n)
+                    if wantParams {
+                        kx_layernorm_backward_params_rows(xp + lo * n, gp + lo * n, mp + lo, rp + lo,
+                                                          pw.map { $0 + k * n }, pb.map { $0 + k * n }, count, n)
+                    }
+                }
+            }
+            if wantParams && blocks == 0 {   // no rows: the parameter gradients are zero
+                dwp?.update(repeating: 0, count: n); dbp?.update(repeating: 0, count: n)
+            } else if wantParams {
+                parallelChunks(n, grain: 256) { c in
+                    for (partial, out) in [(pw, dwp), (pb, dbp)] {
+                        guard let partial, let out else { continue }
+                        for j in c { out[j] = partial[j] }
+                        for k in 1..<Swift.max(blocks, 1) { for j in c { out[j] += partial[k * n + j] } }
+                    }
                 }
             }
         } else {
