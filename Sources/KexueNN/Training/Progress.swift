@@ -12,11 +12,14 @@ public final class Progress {
     /// The step this process started from (a resumed run's rate counts only its own steps).
     private var firstStep: Int?
 
-    public init(total: Int, label: String, every: Int = 50) {
+    /// `startingAt`: the step this process starts from, when updates advance by more than one
+    /// step at a time (by default the first update is taken to be one step past the start).
+    public init(total: Int, label: String, every: Int = 50, startingAt: Int? = nil) {
         self.total = total
         self.label = label
         self.every = Swift.max(1, every)
         isTerminal = isatty(STDERR_FILENO) != 0
+        firstStep = startingAt
     }
 
     /// Reports that `step` of `total` is done; `values` are shown as name=value.

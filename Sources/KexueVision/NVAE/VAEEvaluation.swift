@@ -54,7 +54,7 @@ public enum VAEEvaluation {
         var klSums: [Double] = []
         var means: [[Tensor]] = []
         let chunk = max(1, 500 / batchSize)
-        let bar = progress ? Progress(total: data.count, label: "eval k=\(k)", every: 1) : nil
+        let bar = progress ? Progress(total: data.count, label: "eval k=\(k) (images)", every: 1, startingAt: 0) : nil
         var start = 0
         while start < data.count {
             let idx = Array(start..<min(start + batchSize, data.count))
