@@ -116,6 +116,10 @@ check "bench qg-decode: cached beam search ms/token on a 256-token passage, and 
     o["bench"] == "qg-decode" and o["config"]["num_beams"] == 5 and o["median_ms"] > 0 and o["cache_speedup"] > 1'
 kx bench no-such-bench --repeat 1
 check "bench with an unknown name fails" eval '[ "$rc" -ne 0 ]'
+KEXUE_BLAS=foo kx bench softmax --repeat 1
+check "KEXUE_BLAS=foo fails naming the variable" failed_with "KEXUE_BLAS=foo"
+KEXUE_MKL_THREADING=foo kx bench softmax --repeat 1
+check "KEXUE_MKL_THREADING=foo fails naming the variable" failed_with "KEXUE_MKL_THREADING=foo"
 
 # --- mnist ---
 kx mnist train --model mlp --limit 600 --epochs 1 --runs-dir "$runs" --name mlp

@@ -111,7 +111,8 @@ public enum BLAS {
     static func loadMKL() -> Result<Kernels, LoadError> {
         let threading = ProcessInfo.processInfo.environment["KEXUE_MKL_THREADING"]?.lowercased() ?? "gnu"
         guard threading == "gnu" || threading == "sequential" else {
-            return .failure(LoadError(description: "KEXUE_MKL_THREADING=\(threading): expected gnu or sequential"))
+            // Not a reason to fall back to OpenBLAS quietly: the user asked for something we do not know.
+            fatalError("KEXUE_MKL_THREADING=\(threading): expected gnu or sequential")
         }
         // MKL's GNU threading layer needs libgomp's symbols visible globally before it loads.
         // A short spin: an idle OpenMP worker waits ~10k iterations (tens of µs) for the next
@@ -132,8 +133,8 @@ public enum BLAS {
         guard let s = dlsym(handle, "cblas_sgemm"), let d = dlsym(handle, "cblas_dgemm") else {
             return .failure(LoadError(description: "libmkl_rt.so has no cblas_sgemm/cblas_dgemm"))
         }
-        // mkl_rt loads its threading layer from its own folder at the first product and exits the
-        // process if the file is missing: require libmkl_gnu_thread.so beside it, else stay sequential.
+        // mkl_rt loads its threading layer from its own folder at the first product and cannot fall
+        // back then: require libmkl_gnu_thread.so beside it now, else stay sequential.
         if threaded {
             // Where the loader found libmkl_rt.so: /proc/self/maps names every mapped file.
             let maps = (try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8)) ?? ""
