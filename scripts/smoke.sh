@@ -286,6 +286,13 @@ kx nvae eval --checkpoint "$runs/nvae" --k 2 --limit 8 --batch-size 4
 check "nvae eval: IW-NLL in nats and bits/dim, active units for 6 groups" json_ok '
     o["images"] == 8 and o["k"] == 2 and 0 < o["nll_nats"] and abs(o["bits_per_dim"] - o["nll_nats"] / (784 * math.log(2))) < 1e-9
     and len(o["active_units"]) == 6 and o["units_per_group"] == [320, 320, 1280, 1280, 1280, 1280]'
+whole_nll="$(json_field nll_nats)"
+kx nvae eval --checkpoint "$runs/nvae" --k 2 --limit 8 --batch-size 4 --journal "$work/nvae-eval.jsonl" --shard 1/2
+check "nvae eval --shard 1/2 evaluates its one batch into the journal" json_ok 'o["batches_evaluated"] == 1 and o["batches_total"] == 2'
+kx nvae eval --checkpoint "$runs/nvae" --k 2 --limit 8 --batch-size 4 --journal "$work/nvae-eval.jsonl"
+check "nvae eval resumed from the journal equals the run without it" json_ok "o['batches_from_journal'] == 1 and abs(o['nll_nats'] - $whole_nll) < 1e-9"
+kx nvae eval --checkpoint "$runs/nvae" --k 3 --limit 8 --batch-size 4 --journal "$work/nvae-eval.jsonl"
+check "nvae eval refuses a journal written with another k" failed_with "written with k = 2"
 kx nvae sample --checkpoint "$runs/nvae" --temperatures 0.8 --count 4 --reestimate 1 --classifier "$runs/cnn" --output "$work/nvae-c.png"
 check "nvae sample --classifier reports the confident share" json_ok '0 <= o["temperatures"][0]["confident_share"] <= 1'
 kx nvae sample --checkpoint "$runs/nvae" --temperatures 0.8 0 --count 4

@@ -53,6 +53,17 @@ public enum BLAS {
         let sgemmBatch: SGEMMBatch?
     }
 
+    /// Products of at least this many flops go to the backend's own threads; smaller ones (above
+    /// `GEMM.parallelFlops`) are split across Kexue's threads. Measured on AVX-512, 2 cores, MKL
+    /// 2020.4 with GNU OpenMP: 256³ (34 MFLOP) 0.57 ms threaded by MKL vs 0.22 ms split; 512³
+    /// (268 MFLOP) 0.88–1.08 vs 1.72 ms. `KEXUE_MKL_THREADED_FLOPS` overrides it (tuning aid).
+    static let threadedFlops: Int = {
+        let name = "KEXUE_MKL_THREADED_FLOPS"
+        guard let text = ProcessInfo.processInfo.environment[name] else { return 100_000_000 }
+        guard let value = Int(text), value >= 0 else { fatalError("\(name)=\(text): expected a whole number of flops (≥ 0)") }
+        return value
+    }()
+
     /// Whether `GEMM.run` hands a large product to the backend's own threads.
     static var threadsInternally: Bool { active.setLocalThreads != nil }
 

@@ -44,17 +44,32 @@ public enum VAEEvaluation {
         return weights
     }
 
-    /// Evaluates on `data` (already binarised) in batches.
-    public static func evaluate(_ model: some LatentVariableModel, data: ImageDataset, k: Int, batchSize: Int = 100,
-                                seed: UInt64 = 0, progress: Bool = false) -> Result {
+    /// The seed of batch `index`'s importance samples: a batch draws the same samples whichever
+    /// process, shard or resumed run evaluates it.
+    public static func batchSeed(_ seed: UInt64, batch index: Int) -> UInt64 {
+        seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(index + 1)
+    }
+
+    /// log p̂_k(x) of each image of batch `index` of `data` (batches of `batchSize` in order): [count].
+    public static func batchLogLikelihoods(_ model: some LatentVariableModel, data: ImageDataset, batch index: Int,
+                                           batchSize: Int, k: Int, seed: UInt64) -> [Double] {
+        let idx = Array(index * batchSize..<min((index + 1) * batchSize, data.count))
+        precondition(!idx.isEmpty, "VAEEvaluation: batch \(index) of size \(batchSize) lies beyond the \(data.count) images")
+        var rng = RandomGenerator(seed: batchSeed(seed, batch: index))
+        // k samples in chunks of ~500 image copies: large products, bounded memory.
+        return importanceLogLikelihood(model, x: data.batch(idx).images, k: k, chunk: max(1, 500 / batchSize), using: &rng)
+    }
+
+    /// One-sample statistics over all of `data`: NELBO and KL per group (nats per image) and
+    /// Burda's active units per group from the posterior means.
+    public static func oneSampleSummary(_ model: some LatentVariableModel, data: ImageDataset, batchSize: Int = 100,
+                                        seed: UInt64 = 0) -> (nelbo: Double, klPerGroup: [Double], activeUnits: [Int], unitsPerGroup: [Int]) {
         precondition(data.count > 0, "VAEEvaluation: empty data set")
         model.eval()
         var rng = RandomGenerator(seed: seed)
-        var nelboSum = 0.0, nllSum = 0.0
+        var nelboSum = 0.0
         var klSums: [Double] = []
         var means: [[Tensor]] = []
-        let chunk = max(1, 500 / batchSize)
-        let bar = progress ? Progress(total: data.count, label: "eval k=\(k) (images)", every: 1, startingAt: 0) : nil
         var start = 0
         while start < data.count {
             let idx = Array(start..<min(start + batchSize, data.count))
@@ -65,15 +80,39 @@ public enum VAEEvaluation {
             if klSums.isEmpty { klSums = Array(repeating: 0, count: kls.count); means = Array(repeating: [], count: kls.count) }
             for i in 0..<idx.count { nelboSum += recon[i] + kls.reduce(0) { $0 + $1[i] } }
             for l in 0..<kls.count { klSums[l] += kls[l].reduce(0, +); means[l].append(pass.posteriorMeans[l]) }
-            nllSum -= importanceLogLikelihood(model, x: x, k: k, chunk: chunk, using: &rng).reduce(0, +)
             start += idx.count
-            bar?.update(step: start, [("nll", nllSum / Double(start))])
         }
         let n = Double(data.count)
-        let active = means.map { activeUnits(concat($0, axis: 0)) }
-        let nll = nllSum / n
-        return Result(images: data.count, k: k, nelbo: nelboSum / n, nll: nll, bitsPerDim: nll / (784 * Foundation.log(2.0)),
-                      klPerGroup: klSums.map { $0 / n }, activeUnits: active, unitsPerGroup: means.map { $0[0].shape[1] })
+        return (nelboSum / n, klSums.map { $0 / n }, means.map { activeUnits(concat($0, axis: 0)) }, means.map { $0[0].shape[1] })
+    }
+
+    /// Evaluates on `data` (already binarised): IW-NLL batch by batch (`done` supplies batches
+    /// finished earlier, e.g. from a journal; `finished` hears of each new one), then the
+    /// one-sample summary.
+    public static func evaluate(_ model: some LatentVariableModel, data: ImageDataset, k: Int, batchSize: Int = 100,
+                                seed: UInt64 = 0, progress: Bool = false, done: [Int: [Double]] = [:],
+                                finished: (Int, [Double]) throws -> Void = { _, _ in }) rethrows -> Result {
+        precondition(data.count > 0, "VAEEvaluation: empty data set")
+        model.eval()
+        let batches = (data.count + batchSize - 1) / batchSize
+        var logP = done
+        let bar = progress ? Progress(total: data.count, label: "eval k=\(k) (images)", every: 1, startingAt: 0) : nil
+        var images = 0, nllSum = 0.0
+        for b in 0..<batches {
+            let values: [Double]
+            if let known = logP[b] { values = known } else {
+                values = batchLogLikelihoods(model, data: data, batch: b, batchSize: batchSize, k: k, seed: seed)
+                logP[b] = values
+                try finished(b, values)
+            }
+            images += values.count
+            nllSum -= values.reduce(0, +)
+            bar?.update(step: images, [("nll", nllSum / Double(images))])
+        }
+        let summary = oneSampleSummary(model, data: data, batchSize: batchSize, seed: seed)
+        let nll = nllSum / Double(data.count)
+        return Result(images: data.count, k: k, nelbo: summary.nelbo, nll: nll, bitsPerDim: nll / (784 * Foundation.log(2.0)),
+                      klPerGroup: summary.klPerGroup, activeUnits: summary.activeUnits, unitsPerGroup: summary.unitsPerGroup)
     }
 
     /// Burda et al.'s active units: dimensions u with Cov_x(E_q[z_u]) > threshold, from posterior

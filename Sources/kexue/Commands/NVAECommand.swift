@@ -179,11 +179,25 @@ struct NVAECommand: ParsableCommand {
         @Option(help: "Folder with mnist_train.csv and mnist_test.csv.") var data: String?
         @Option(help: "Random seed (posterior samples).") var seed: UInt64 = 0
         @Option(help: "Threads for kernels and BLAS.") var threads: Int?
+        @Option(help: "Append each finished batch to this JSON-lines journal and skip batches already in it, so a long evaluation can stop and resume.") var journal: String?
+        @Option(help: "Work on share K of N (K/N, 0-based) of the batches; shards run as separate processes sharing one --journal, then a run without --shard prints the totals.") var shard: String?
 
         func validate() throws {
             if k < 1 { throw ValidationError("--k must be ≥ 1") }
             if let limit, limit < 1 { throw ValidationError("--limit must be ≥ 1") }
             if batchSize < 1 { throw ValidationError("--batch-size must be ≥ 1") }
+            if shard != nil, journal == nil { throw ValidationError("--shard needs --journal (the shards' results meet there)") }
+            _ = try shardIndex()
+        }
+
+        /// `--shard K/N` → (K, N); no shard → nil.
+        func shardIndex() throws -> (k: Int, n: Int)? {
+            guard let shard else { return nil }
+            let parts = shard.split(separator: "/").map { Int($0) }
+            guard parts.count == 2, let k = parts[0], let n = parts[1], n >= 1, (0..<n).contains(k) else {
+                throw ValidationError("--shard must be K/N with 0 ≤ K < N, got '\(shard)'")
+            }
+            return (k, n)
         }
 
         func run() throws {
@@ -193,11 +207,50 @@ struct NVAECommand: ParsableCommand {
             if let limit, limit < test.count { test = test.subset(Array(0..<limit)) }
             let binary = BinarizedMNIST.fixed(test, seed: NVAECommand.testBinarizationSeed)
             let start = Date()
-            let r = VAEEvaluation.evaluate(model, data: binary, k: k, batchSize: batchSize, seed: seed, progress: true)
+            // What a journal record must match to be reused: the same model, checkpoint and batches.
+            let key: [String: Any] = ["model": kind.rawValue, "checkpoint": ckpt.lastPathComponent, "k": k,
+                                      "batch_size": batchSize, "seed": Int(truncatingIfNeeded: seed), "images": binary.count]
+            let log = try journal.map { try RecordJournal(url: URL(fileURLWithPath: $0)) }
+            var done: [Int: [Double]] = [:]
+            if let log {
+                for r in log.records {
+                    guard let b = r["batch"] as? Int, let values = r["log_px"] as? [Double] else { continue }
+                    for (name, want) in key where "\(r[name] ?? "absent")" != "\(want)" {
+                        throw ValidationError("journal \(log.url.path) was written with \(name) = \(r[name] ?? "absent"), this run has \(want); use another journal")
+                    }
+                    done[b] = values
+                }
+                if log.unreadableLines > 0 { Progress.note("journal: \(log.unreadableLines) torn line(s) ignored; their batches are redone") }
+                Progress.note("journal: \(done.count)/\((binary.count + batchSize - 1) / batchSize) batches already done")
+            }
+            let record: (Int, [Double]) throws -> Void = { b, values in
+                var r = key
+                r["batch"] = b
+                r["log_px"] = values
+                try log?.append(r)
+            }
+            if let (shardK, shardN) = try shardIndex() {
+                // A shard evaluates its own batches only; the totals come from a run without --shard.
+                let batches = (binary.count + batchSize - 1) / batchSize
+                let mine = (0..<batches).filter { $0 % shardN == shardK && done[$0] == nil }
+                let bar = Progress(total: mine.count, label: "eval k=\(k) shard \(shardK)/\(shardN) (batches)", every: 1, startingAt: 0)
+                model.eval()
+                for (i, b) in mine.enumerated() {
+                    try record(b, VAEEvaluation.batchLogLikelihoods(model, data: binary, batch: b, batchSize: batchSize, k: k, seed: seed))
+                    bar.update(step: i + 1)
+                }
+                printJSON(["task": "nvae-eval-shard", "shard": "\(shardK)/\(shardN)", "batches_evaluated": mine.count,
+                           "batches_total": batches, "journal": log!.url.path,
+                           "seconds": (Date().timeIntervalSince(start) * 10).rounded() / 10])
+                return
+            }
+            let r = try VAEEvaluation.evaluate(model, data: binary, k: k, batchSize: batchSize, seed: seed, progress: true,
+                                               done: done, finished: record)
             printJSON(["task": "nvae-eval", "model": kind.rawValue, "checkpoint": ckpt.path, "images": r.images, "k": r.k,
                        "nll_nats": r.nll, "bits_per_dim": r.bitsPerDim, "nelbo_nats": r.nelbo,
                        "kl_per_group": r.klPerGroup, "active_units": r.activeUnits, "units_per_group": r.unitsPerGroup,
                        "groups": model.groupNames, "test_binarization_seed": Int(NVAECommand.testBinarizationSeed),
+                       "batches_from_journal": done.count,
                        "seconds": (Date().timeIntervalSince(start) * 10).rounded() / 10])
         }
     }
