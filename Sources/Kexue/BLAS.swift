@@ -54,12 +54,14 @@ public enum BLAS {
     }
 
     /// Products of at least this many flops go to the backend's own threads; smaller ones (above
-    /// `GEMM.parallelFlops`) are split across Kexue's threads. Measured on AVX-512, 2 cores, MKL
-    /// 2020.4 with GNU OpenMP: 256³ (34 MFLOP) 0.57 ms threaded by MKL vs 0.22 ms split; 512³
-    /// (268 MFLOP) 0.88–1.08 vs 1.72 ms. `KEXUE_MKL_THREADED_FLOPS` overrides it (tuning aid).
+    /// `GEMM.parallelFlops`) are split across Kexue's threads, each a single-threaded call.
+    /// Default: every product Kexue would parallelise. Measured on AVX-512, 2 cores, MKL 2020.4 with
+    /// GNU OpenMP, the best value depends on the workload: at 100 MFLOP `bert-forward` batch 8 took
+    /// 106 ms instead of 118, batch 1 20.4 ms instead of 15.5, the NVAE step was unchanged.
+    /// `KEXUE_MKL_THREADED_FLOPS` sets it (a tuning aid; `kexue bench` shows the effect).
     static let threadedFlops: Int = {
         let name = "KEXUE_MKL_THREADED_FLOPS"
-        guard let text = ProcessInfo.processInfo.environment[name] else { return 100_000_000 }
+        guard let text = ProcessInfo.processInfo.environment[name] else { return GEMM.parallelFlops }
         guard let value = Int(text), value >= 0 else { fatalError("\(name)=\(text): expected a whole number of flops (≥ 0)") }
         return value
     }()

@@ -32,8 +32,7 @@ enum GEMM {
                 }
                 return
             }
-            // Mid-sized products: waking MKL's OpenMP team costs more than packing B twice
-            // (256³: 0.57 ms threaded by MKL, 0.22 ms split below; README, "The one shape").
+            // Below `BLAS.threadedFlops` (a tuning setting): Kexue's split, as for OpenBLAS.
         }
         // Split the larger of M and N across threads; every output element is still computed by
         // one single-threaded call over the whole of K, so results do not depend on the split.

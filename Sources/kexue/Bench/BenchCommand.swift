@@ -24,7 +24,13 @@ struct Bench: ParsableCommand {
     @Option(help: "linear-attention: the longest sequence for softmax attention (its scores are [8, n, n]).")
     var maxSoftmaxN = 8192
 
+    @Option(parsing: .upToNextOption, help: "matmul: time these shapes instead of the standard set, each M×K×N or BATCH×M×K×N written with x (e.g. 256x256x256 96x128x32x128).")
+    var shapes: [String] = []
+
     func validate() throws {
+        for s in shapes where CoreBenchmarks.matmulCase(s) == nil {
+            throw ValidationError("--shapes: '\(s)' is not M×K×N or BATCH×M×K×N with positive sizes (e.g. 256x256x256)")
+        }
         for b in benchmarks where !Bench.names.contains(b) {
             throw ValidationError("unknown benchmark '\(b)'; known: \(Bench.names.joined(separator: ", "))")
         }
@@ -38,7 +44,9 @@ struct Bench: ParsableCommand {
         for name in benchmarks.isEmpty ? Bench.names : benchmarks {
             let records: [BenchRecord]
             switch name {
-            case "matmul": records = CoreBenchmarks.matmul(repeat: repetitions)
+            case "matmul":
+                records = CoreBenchmarks.matmul(repeat: repetitions,
+                                                cases: shapes.isEmpty ? CoreBenchmarks.matmulCases : shapes.compactMap(CoreBenchmarks.matmulCase))
             case "softmax": records = CoreBenchmarks.rowOp("softmax", repeat: repetitions) { $0.softmax() }
             case "layernorm": records = CoreBenchmarks.rowOp("layernorm", repeat: repetitions, CoreBenchmarks.layerNormOp())
             case "gelu": records = CoreBenchmarks.rowOp("gelu", repeat: repetitions) { $0.gelu() }

@@ -56,9 +56,18 @@ enum BenchEnvironment {
     }
 }
 
-/// Median wall time of `body` in milliseconds over `repeat` runs after `warmup` runs.
-func medianMilliseconds(repeat count: Int, warmup: Int = 3, _ body: () -> Void) -> Double {
-    for _ in 0..<warmup { body() }
+/// Median wall time of `body` in milliseconds over `repeat` runs after at least `warmup` runs and
+/// `warmupSeconds` of them. The time matters for sub-millisecond kernels: right after MKL's OpenMP
+/// team starts, the kernel sometimes leaves its worker on the caller's core until load balancing
+/// moves it, and a 256³ product then takes 0.57 ms instead of 0.12 for the first few ms (seen in
+/// 1 of 4–10 processes; never after 1,000 calls). The PyTorch peers likewise time ≥ 5 ms per repetition.
+func medianMilliseconds(repeat count: Int, warmup: Int = 3, warmupSeconds: Double = 0.2, _ body: () -> Void) -> Double {
+    let warmupStart = DispatchTime.now().uptimeNanoseconds
+    var warmed = 0
+    while warmed < warmup || Double(DispatchTime.now().uptimeNanoseconds - warmupStart) / 1e9 < warmupSeconds {
+        body()
+        warmed += 1
+    }
     var times: [Double] = []
     for _ in 0..<count {
         let start = DispatchTime.now().uptimeNanoseconds

@@ -17,9 +17,18 @@ enum CoreBenchmarks {
         return cases
     }()
 
-    static func matmul(repeat count: Int) -> [BenchRecord] {
+    /// Parses `M×K×N` or `BATCH×M×K×N` (with `x`), e.g. "256x256x256", "96x128x32x128".
+    static func matmulCase(_ text: String) -> MatmulCase? {
+        let parts = text.lowercased().split(separator: "x").map { Int($0) }
+        guard parts.allSatisfy({ ($0 ?? 0) >= 1 }), parts.count == 3 || parts.count == 4 else { return nil }
+        let v = parts.map { $0! }
+        return v.count == 3 ? MatmulCase(batch: 1, m: v[0], k: v[1], n: v[2], transA: false, transB: false)
+                            : MatmulCase(batch: v[0], m: v[1], k: v[2], n: v[3], transA: false, transB: false)
+    }
+
+    static func matmul(repeat count: Int, cases: [MatmulCase] = matmulCases) -> [BenchRecord] {
         var rng = RandomGenerator(seed: 0)
-        return matmulCases.map { c in
+        return cases.map { c in
             let aShape = c.transA ? [c.k, c.m] : [c.m, c.k]
             let bShape = c.transB ? [c.n, c.k] : [c.k, c.n]
             let batchDims = c.batch > 1 ? [c.batch] : []
