@@ -219,6 +219,29 @@ final class OpValueTests: XCTestCase {
         XCTAssertEqual(dw.floats, [0, 0, 0, 0, 0])
     }
 
+    /// The Float32 layer-norm forward (one pass over x − x₀ for both moments, the two-pass formula
+    /// when x₀ is an outlier) agrees with Float64 on rows that defeat a naive E[x²] − μ²: a mean
+    /// 1,000σ from zero, an outlier first element, a constant row, and ordinary rows.
+    func testLayerNormFloat32ForwardIsAccurateOnOffsetAndOutlierRows() {
+        var rng = RandomGenerator(seed: 43)
+        let n = 1536
+        var rows: [[Double]] = []
+        let base = Tensor.normal([6, n], dtype: .float64, using: &rng).doubles
+        for r in 0..<6 { rows.append(Array(base[(r * n)..<((r + 1) * n)])) }
+        rows[1] = rows[1].map { $0 + 1000 }            // |μ| ≫ σ
+        rows[2][0] = 60                                 // an outlier feature in the first place
+        rows[3][0] = -3.9                               // just inside the one-pass range
+        rows[4] = [Double](repeating: 7, count: n)      // σ = 0: y = 0 (eps)
+        rows[5] = rows[5].map { $0 * 1e-3 + 0.5 }       // small σ, offset mean
+        let x64 = Tensor(doubles: rows.flatMap { $0 }, shape: [rows.count, n])
+        let reference = layerNorm(x64, weight: nil, bias: nil, eps: 1e-12).doubles
+        let got = layerNorm(x64.to(.float32), weight: nil, bias: nil, eps: 1e-12).doubles
+        for r in 0..<rows.count {
+            let worst = (0..<n).map { Swift.abs(got[r * n + $0] - reference[r * n + $0]) }.max()!
+            XCTAssertLessThan(worst, r == 1 ? 2e-3 : 2e-4, "row \(r): worst |Float32 − Float64| = \(worst)")
+        }
+    }
+
     func testRandomIsReproducibleAndThreadIndependent() {
         var r1 = RandomGenerator(seed: 42), r2 = RandomGenerator(seed: 42)
         XCTAssertEqual(Tensor.normal([100], using: &r1).floats, Tensor.normal([100], using: &r2).floats)
