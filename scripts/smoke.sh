@@ -307,6 +307,12 @@ check "nvae NaN: detected with step and layer, resumed from the last checkpoint 
     grep -q "step 4" "$err" && grep -q "first non-finite activation in layer" "$err" && grep -q "resuming from checkpoint-2" "$err"'
 kx nvae train --model vae --limit 32 --batch-size 8 --epochs 1 --runs-dir "$runs" --name vae
 check "nvae train --model vae (baseline, 4 steps)" json_ok 'o["outcome"] == "finished" and o["model"] == "vae" and o["steps"] == 4'
+kx nvae train --model vae --limit 64 --batch-size 8 --time-budget 0.05 --runs-dir "$runs" --name vae-budget
+check "nvae train --time-budget times steps and fixes the epochs in config.json" eval '
+    json_ok "o[\"outcome\"] == \"finished\" and o[\"steps\"] % 8 == 0" && grep -q "time budget: .* s per step" "$err" &&
+    grep -q "timed_seconds_per_step" "$runs/vae-budget/config.json"'
+kx nvae train --model vae --limit 64 --batch-size 8 --time-budget 1 --epochs 2 --runs-dir "$runs" --name vae-budget2
+check "nvae train with --epochs and --time-budget fails naming both" failed_with "--time-budget"
 kx nvae eval --checkpoint "$runs/vae" --k 2 --limit 8
 check "nvae eval of the baseline: one latent group" json_ok 'len(o["active_units"]) == 1 and o["units_per_group"] == [64] and o["nll_nats"] > 0'
 

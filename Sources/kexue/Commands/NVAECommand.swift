@@ -61,7 +61,8 @@ struct NVAECommand: ParsableCommand {
             abstract: "Train on dynamically binarised MNIST; prints a JSON summary (NELBO at start and end).")
 
         @Option(help: "nvae (the CPU miniature) or vae (the single-latent baseline).") var model: Architecture = .nvae
-        @Option(help: "Epochs.") var epochs = 30
+        @Option(help: "Epochs (default 30, or what --time-budget allows).") var epochs: Int?
+        @Option(help: "Train for about this many minutes: 30 timed steps of a throwaway copy fix --epochs so that the whole warm-up + cosine schedule fits (a fair fixed-time comparison of models); a resumed run keeps its epochs.") var timeBudget: Double?
         @Option(help: "Batch size.") var batchSize = 64
         @Option(help: "Peak learning rate (Adamax; 1 warm-up epoch, then cosine to 1e-4).") var lr = 5e-3
         @Option(help: "Multiply the learning rate (after a NaN: resume with a lower one).") var lrScale = 1.0
@@ -75,7 +76,9 @@ struct NVAECommand: ParsableCommand {
         @OptionGroup var runOptions: RunOptions
 
         func validate() throws {
-            if epochs < 1 { throw ValidationError("--epochs must be ≥ 1") }
+            if let epochs, epochs < 1 { throw ValidationError("--epochs must be ≥ 1") }
+            if epochs != nil && timeBudget != nil { throw ValidationError("give --epochs or --time-budget, not both") }
+            if let timeBudget, !(timeBudget > 0) { throw ValidationError("--time-budget must be a positive number of minutes") }
             if batchSize < 2 { throw ValidationError("--batch-size must be ≥ 2 (batch norm)") }
             if !(lr > 0) || !(lrScale > 0) { throw ValidationError("--lr and --lr-scale must be positive") }
             if let maxSteps, maxSteps < 1 { throw ValidationError("--max-steps must be ≥ 1") }
@@ -86,7 +89,6 @@ struct NVAECommand: ParsableCommand {
             let train = try NVAECommand.loadData(data, limit: limit).train
             let net = NVAECommand.makeModel(model, seed: runOptions.seed)
             var trainer = VAETraining()
-            trainer.epochs = epochs
             trainer.batchSize = batchSize
             trainer.learningRate = lr
             trainer.learningRateScale = lrScale
@@ -97,15 +99,53 @@ struct NVAECommand: ParsableCommand {
             trainer.injectNaNAtStep = injectNanAt
             trainer.maxSteps = maxSteps
             let runDir = runOptions.runDirectory(default: "nvae-\(model.rawValue)")
-            let result = try trainer.run(model: net, train: train, dir: runDir,
-                                         config: ["task": "nvae", "model": model.rawValue, "train_images": train.count],
-                                         resume: runOptions.resume)
+            var config: [String: Any] = ["task": "nvae", "model": model.rawValue, "train_images": train.count]
+            trainer.epochs = epochs ?? 30
+            if let timeBudget {
+                let budget = try budgetedEpochs(minutes: timeBudget, trainer: trainer, train: train, runDir: runDir)
+                trainer.epochs = budget.epochs
+                config["time_budget_minutes"] = timeBudget
+                config["timed_seconds_per_step"] = budget.secondsPerStep
+            }
+            let result = try trainer.run(model: net, train: train, dir: runDir, config: config, resume: runOptions.resume)
             printJSON(["task": "nvae-train", "model": model.rawValue, "parameters": net.parameterCount(),
                        "outcome": result.outcome == .finished ? "finished" : "interrupted", "steps": result.steps,
                        "first_nelbo": result.firstNELBO ?? Double.nan, "last_nelbo": result.lastNELBO ?? Double.nan,
                        "recoveries": result.recoveries, "lr_scale": result.learningRateScale,
                        "train_seconds": (result.trainSeconds * 10).rounded() / 10, "run": runDir.path])
         }
+
+        /// --time-budget: the epochs of a resumed run from its config; else times 30 steps of a
+        /// throwaway copy of the model in a scratch folder (its data-dependent init included).
+        func budgetedEpochs(minutes: Double, trainer: VAETraining, train: ImageDataset, runDir: URL) throws -> (epochs: Int, secondsPerStep: Double) {
+            let configURL = runDir.appendingPathComponent("config.json")
+            if runOptions.resume, let data = try? Data(contentsOf: configURL),
+               let config = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+               let epochs = config["epochs"] as? Int, let perStep = config["timed_seconds_per_step"] as? Double {
+                Progress.note("time budget: resuming with the run's \(epochs) epochs (timed at \(String(format: "%.3f", perStep)) s per step)")
+                return (epochs, perStep)
+            }
+            let stepsPerEpoch = train.count / trainer.batchSize
+            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("kexue-nvae-timing-\(getpid())", isDirectory: true)
+            defer { try? FileManager.default.removeItem(at: scratch) }
+            var timing = trainer
+            timing.epochs = 1
+            timing.maxSteps = min(30, stepsPerEpoch)
+            timing.progressEvery = 1_000_000
+            Progress.note("time budget \(minutes) min: timing \(timing.maxSteps!) steps of a throwaway \(model.rawValue) …")
+            let r = try timing.run(model: NVAECommand.makeModel(model, seed: runOptions.seed &+ 1), train: train, dir: scratch,
+                                   config: ["task": "nvae-timing"], resume: false)
+            let perStep = r.trainSeconds / Double(max(r.steps, 1))
+            let epochs = NVAECommand.budgetEpochs(minutes, secondsPerStep: perStep, stepsPerEpoch: stepsPerEpoch)
+            Progress.note("time budget: \(String(format: "%.3f", perStep)) s per step × \(stepsPerEpoch) steps per epoch → \(epochs) epochs (\(epochs * stepsPerEpoch) steps, ≈ \(Int(Double(epochs * stepsPerEpoch) * perStep / 60)) min)")
+            return (epochs, perStep)
+        }
+    }
+
+    /// Epochs whose whole schedule fits `minutes`: a resumed run keeps the epochs in its config;
+    /// otherwise 30 steps of a throwaway copy (same model, batch and objective) are timed.
+    static func budgetEpochs(_ budgetMinutes: Double, secondsPerStep: Double, stepsPerEpoch: Int) -> Int {
+        max(1, Int(budgetMinutes * 60 / (secondsPerStep * Double(stepsPerEpoch))))
     }
 
     struct Sample: ParsableCommand {
