@@ -55,3 +55,16 @@ private func jsonSafe(_ value: Any) -> Any {
     default: return value
     }
 }
+
+/// `--shard K/N` of the resumable evaluations (`qg eval`, `nvae eval`): this process takes share K
+/// (0-based) of N; the shares meet in one `--journal`.
+enum Shard {
+    static func parse(_ text: String?) throws -> (k: Int, n: Int)? {
+        guard let text else { return nil }
+        let parts = text.split(separator: "/").map { Int($0) }
+        guard parts.count == 2, let k = parts[0], let n = parts[1], n >= 1, (0..<n).contains(k) else {
+            throw ValidationError("--shard must be K/N with 0 ≤ K < N, got '\(text)'")
+        }
+        return (k, n)
+    }
+}

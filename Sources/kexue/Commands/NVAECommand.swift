@@ -132,7 +132,7 @@ struct NVAECommand: ParsableCommand {
             timing.epochs = 1
             timing.maxSteps = min(30, stepsPerEpoch)
             timing.progressEvery = 1_000_000
-            Progress.note("time budget \(minutes) min: timing \(timing.maxSteps!) steps of a throwaway \(model.rawValue) …")
+            Progress.note("time budget \(minutes) min: timing \(timing.maxSteps!) steps of a throwaway \(model.rawValue) in a scratch folder (its stop line is not the real run's) …")
             let r = try timing.run(model: NVAECommand.makeModel(model, seed: runOptions.seed &+ 1), train: train, dir: scratch,
                                    config: ["task": "nvae-timing"], resume: false)
             let perStep = r.trainSeconds / Double(max(r.steps, 1))
@@ -227,17 +227,7 @@ struct NVAECommand: ParsableCommand {
             if let limit, limit < 1 { throw ValidationError("--limit must be ≥ 1") }
             if batchSize < 1 { throw ValidationError("--batch-size must be ≥ 1") }
             if shard != nil, journal == nil { throw ValidationError("--shard needs --journal (the shards' results meet there)") }
-            _ = try shardIndex()
-        }
-
-        /// `--shard K/N` → (K, N); no shard → nil.
-        func shardIndex() throws -> (k: Int, n: Int)? {
-            guard let shard else { return nil }
-            let parts = shard.split(separator: "/").map { Int($0) }
-            guard parts.count == 2, let k = parts[0], let n = parts[1], n >= 1, (0..<n).contains(k) else {
-                throw ValidationError("--shard must be K/N with 0 ≤ K < N, got '\(shard)'")
-            }
-            return (k, n)
+            _ = try Shard.parse(shard)
         }
 
         func run() throws {
@@ -269,7 +259,7 @@ struct NVAECommand: ParsableCommand {
                 r["log_px"] = values
                 try log?.append(r)
             }
-            if let (shardK, shardN) = try shardIndex() {
+            if let (shardK, shardN) = try Shard.parse(shard) {
                 // A shard evaluates its own batches only; the totals come from a run without --shard.
                 let batches = (binary.count + batchSize - 1) / batchSize
                 let mine = (0..<batches).filter { $0 % shardN == shardK && done[$0] == nil }

@@ -25,24 +25,14 @@ struct QGEval: ParsableCommand {
         if data.isEmpty { throw ValidationError("give at least one --data file") }
         if let limit, limit < 1 { throw ValidationError("--limit must be ≥ 1") }
         if shard != nil, journal == nil { throw ValidationError("--shard needs --journal (the shards' results meet there)") }
-        _ = try shardIndex()
-    }
-
-    /// `--shard K/N` → (K, N); no shard → (0, 1).
-    func shardIndex() throws -> (k: Int, n: Int) {
-        guard let shard else { return (0, 1) }
-        let parts = shard.split(separator: "/").map { Int($0) }
-        guard parts.count == 2, let k = parts[0], let n = parts[1], n >= 1, (0..<n).contains(k) else {
-            throw ValidationError("--shard must be K/N with 0 ≤ K < N, got '\(shard)'")
-        }
-        return (k, n)
+        _ = try Shard.parse(shard)
     }
 
     struct Item { var id: String; var context: String; var answer: String; var start: Int; var end: Int; var references: [String] }
 
     func run() throws {
         if let threads { Runtime.threads = threads }
-        let (shardK, shardN) = try shardIndex()
+        let (shardK, shardN) = try Shard.parse(shard) ?? (0, 1)
         let qg = try UniLMSeq2Seq(directory: URL(fileURLWithPath: model, isDirectory: true))
         let preset = try decoding.make()
         let generator = try decoding.generator(qg)
