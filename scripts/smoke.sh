@@ -81,7 +81,7 @@ kx --help
 lists_subcommands() {
     succeeded || return 1
     local c
-    for c in bench mnist classify explain tokenize embed longtail flood compress nvae lm qg; do grep -qw "$c" "$out" || return 1; done
+    for c in bench mnist classify explain tokenize embed longtail flood compress nvae lm qg curves; do grep -qw "$c" "$out" || return 1; done
 }
 check "kexue --help lists every subcommand" lists_subcommands
 for sub in "bench" "mnist train" "classify train" "classify eval" "classify predict" "explain texts" "explain image" "tokenize" "embed" "longtail" "flood" "compress"; do
@@ -315,6 +315,12 @@ kx nvae train --model vae --limit 64 --batch-size 8 --time-budget 1 --epochs 2 -
 check "nvae train with --epochs and --time-budget fails naming both" failed_with "--time-budget"
 kx nvae eval --checkpoint "$runs/vae" --k 2 --limit 8
 check "nvae eval of the baseline: one latent group" json_ok 'len(o["active_units"]) == 1 and o["units_per_group"] == [64] and o["nll_nats"] > 0'
+kx curves "$runs/nvae" "$runs/vae" --metric nelbo --x minutes --smoothing 2 --output "$runs/nvae-vs-vae.png"
+check "curves: two runs' NELBO against training minutes on one PNG" eval '
+    json_ok "len(lines) == 2 and [l[\"run\"] for l in lines] == [\"nvae\", \"vae\"] and all(l[\"last_step\"] == 4 and l[\"last_minutes\"] >= 0 for l in lines)" &&
+    is_png "$runs/nvae-vs-vae.png"'
+kx curves "$runs/nvae" --metric no-such-metric --output "$runs/none.png"
+check "curves of a metric the run never logged fails naming the file and metric" eval 'failed_with "metrics.jsonl" && failed_with "no-such-metric"'
 
 # --- lm (character LM on 30 real SQuAD paragraphs; a few steps) ---
 lmdata="Tests/Fixtures/lm/squad_dev_first_30_paragraphs.json"
