@@ -7,6 +7,7 @@
 #   bash scripts/qg_english.sh                 # EPOCHS=6, the whole Du split (LIMIT=0)
 #   LIMIT=1000 bash scripts/qg_english.sh      # the fixed 1k subset used while iterating
 #   STAGE=eval bash scripts/qg_english.sh      # only the evaluation (train|eval|all)
+#   GREEDY=0 bash scripts/qg_english.sh        # beams only: skip the greedy decode beside them
 #
 # Every stage resumes: training from its latest checkpoint (Ctrl-C saves one), evaluation from
 # its journal. Re-running after an interruption continues where it stopped.
@@ -19,6 +20,8 @@ NAME="${NAME:-qg-minilm-e${EPOCHS:-6}}"
 RUN="$HOME_DIR/runs/$NAME"
 STAGE="${STAGE:-all}"
 LIMIT="${LIMIT:-0}"
+greedy=(--compare-greedy)
+if [[ "${GREEDY:-1}" == 0 ]]; then greedy=(); fi
 
 if [[ "$STAGE" == all || "$STAGE" == train ]]; then
     resume=()
@@ -36,10 +39,10 @@ if [[ "$STAGE" == all || "$STAGE" == eval ]]; then
     pids=()
     for shard in 0 1; do
         "$BIN" qg eval --model "$RUN/best" --data "$EN/squad_du2017_test.json" "${limit[@]}" \
-            --compare-greedy --threads 1 --journal "$journal" --shard "$shard/2" > /dev/null &
+            "${greedy[@]}" --threads 1 --journal "$journal" --shard "$shard/2" > /dev/null &
         pids+=($!)
     done
     for pid in "${pids[@]}"; do wait "$pid"; done   # a failed shard stops the script (set -e)
     "$BIN" qg eval --model "$RUN/best" --data "$EN/squad_du2017_test.json" "${limit[@]}" \
-        --compare-greedy --threads 2 --journal "$journal" | tail -n 1
+        "${greedy[@]}" --threads 2 --journal "$journal" | tail -n 1
 fi

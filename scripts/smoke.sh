@@ -307,6 +307,10 @@ check "nvae NaN: detected with step and layer, resumed from the last checkpoint 
     grep -q "step 4" "$err" && grep -q "first non-finite activation in layer" "$err" && grep -q "resuming from checkpoint-2" "$err"'
 kx nvae train --model vae --limit 32 --batch-size 8 --epochs 1 --runs-dir "$runs" --name vae
 check "nvae train --model vae (baseline, 4 steps)" json_ok 'o["outcome"] == "finished" and o["model"] == "vae" and o["steps"] == 4'
+kx nvae train --model vae --limit 32 --batch-size 8 --runs-dir "$runs" --name vae --resume
+check "nvae train --resume without --epochs keeps the run's epochs (no default 30)" json_ok 'o["outcome"] == "finished" and o["steps"] == 4'
+kx nvae train --model vae --limit 32 --batch-size 8 --epochs 3 --lr 0.001 --runs-dir "$runs" --name vae --resume
+check "nvae train --resume with another schedule fails naming the keys" eval 'failed_with "epochs is 3 here but 1 in the run" && grep -qF "lr is 0.001 here but 0.005" "$err"'
 kx nvae train --model vae --limit 64 --batch-size 8 --time-budget 0.05 --runs-dir "$runs" --name vae-budget
 check "nvae train --time-budget times steps and fixes the epochs in config.json" eval '
     json_ok "o[\"outcome\"] == \"finished\" and o[\"steps\"] % 8 == 0" && grep -q "time budget: .* s per step" "$err" &&

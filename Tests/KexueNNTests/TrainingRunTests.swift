@@ -425,4 +425,38 @@ final class TrainingRunTests: XCTestCase {
         XCTAssertEqual(try run.fit(epochs: 1, loader: Self.loader, step: { _, _ in called = true; return [("loss", 0)] }), .finished)
         XCTAssertFalse(called)
     }
+
+    // MARK: g. resume with other settings
+
+    func testResumeWithChangedScheduleIsRefusedNamingTheKeys() throws {
+        let dir = tmp.appendingPathComponent("run")
+        let config: [String: Any] = ["epochs": 7, "lr": 0.005, "batch_size": 64, "model": "nvae", "flood": ["level": 0.1, "mode": "abs"]]
+        let model = Self.makeModel(initSeed: 1), opt = Self.makeAdam(model)
+        do {
+            let run = try TrainingRun(dir: dir, config: config, model: model, optimizer: opt, seed: Self.runSeed, resume: false)
+            try run.saveCheckpoint()
+        }
+        let before = try snapshot(dir)
+        // The forgotten --epochs: the command's default (30) would silently stretch the cosine schedule.
+        var changed = config
+        changed["epochs"] = 30
+        changed["lr"] = 0.001
+        XCTAssertThrowsError(try TrainingRun(dir: dir, config: changed, model: model, optimizer: opt, seed: Self.runSeed, resume: true)) { error in
+            let text = String(describing: error)
+            XCTAssertTrue(text.contains("epochs is 30 here but 7 in the run"), text)
+            XCTAssertTrue(text.contains("lr is 0.001 here but 0.005 in the run"), text)
+            XCTAssertFalse(text.contains("batch_size"), "unchanged keys are not named: \(text)")
+        }
+        var nested = config
+        nested["flood"] = ["level": 0.2, "mode": "abs"]
+        XCTAssertThrowsError(try TrainingRun(dir: dir, config: nested, model: model, optimizer: opt, seed: Self.runSeed, resume: true)) { error in
+            XCTAssertTrue(String(describing: error).contains("flood"), "\(error)")
+        }
+        XCTAssertEqual(try snapshot(dir), before, "a refused resume leaves the run folder untouched")
+        // The same settings resume, values read back from JSON included (0.005 as saved); a key
+        // only one side has (an older run's config) is not compared.
+        var extra = config
+        extra["new_setting"] = true
+        XCTAssertNoThrow(try TrainingRun(dir: dir, config: extra, model: model, optimizer: opt, seed: Self.runSeed, resume: true))
+    }
 }

@@ -7,6 +7,7 @@
 #pragma once
 #include <stddef.h>
 #include <stdint.h>
+#include "allocator.h"
 
 // y = GELU(x) = 0.5·x·(1 + erf(x/√2))
 void kx_gelu_forward(const float *x, float *y, size_t n);

@@ -38,6 +38,9 @@ public final class TrainingRun {
         let latest = TrainingRun.checkpoints(in: dir).last
         if resume {
             guard let latest else { throw TrainingError.badCheckpoint("\(dir.path): --resume given but there is no checkpoint-<step> folder") }
+            // A resumed run must compute what the uninterrupted one would have: a changed epoch count
+            // (a forgotten --epochs taking its default) silently re-shapes the warm-up and cosine schedule.
+            try TrainingRun.checkSameConfig(dir: dir, config: config)
             // The seed is checked before the weights are touched, so a refused resume leaves the model as it was.
             state = try Checkpoint.load(from: latest.url, model: model, optimizer: optimizer, expectedSeed: seed)
             metrics = try MetricsLog(url: dir.appendingPathComponent("metrics.jsonl"), truncateAfterStep: state.step)
@@ -51,6 +54,29 @@ public final class TrainingRun {
             metrics = try MetricsLog(url: dir.appendingPathComponent("metrics.jsonl"))
             let data = try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted, .sortedKeys])
             try AtomicFile.write(data, to: dir.appendingPathComponent("config.json"))
+        }
+    }
+
+    /// Refuses a resume whose `config` differs from the run's saved config.json in any key both
+    /// have, naming every such key with both values. Keys only one side has (a run saved by an
+    /// older version) are not compared; a run folder without config.json is not checked.
+    static func checkSameConfig(dir: URL, config: [String: Any]) throws {
+        let url = dir.appendingPathComponent("config.json")
+        guard let data = try? Data(contentsOf: url) else { return }
+        guard let saved = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw TrainingError.badConfig("\(url.path): not a JSON object; cannot check that the resumed run matches it")
+        }
+        // Values compare as the JSON text they are saved as, so 0.005 read back equals 0.005 given.
+        func text(_ v: Any) -> String {
+            guard let d = try? JSONSerialization.data(withJSONObject: v, options: [.sortedKeys, .fragmentsAllowed]) else { return "\(v)" }
+            return String(decoding: d, as: UTF8.self)
+        }
+        let differing = config.keys.sorted().compactMap { key -> String? in
+            guard let old = saved[key], let new = config[key], text(old) != text(new) else { return nil }
+            return "\(key) is \(text(new)) here but \(text(old)) in the run"
+        }
+        if !differing.isEmpty {
+            throw TrainingError.badConfig("\(dir.path): --resume with settings that differ from its config.json: \(differing.joined(separator: "; ")). Pass the run's values (or omit them where the command reads them from the run) or start another --name")
         }
     }
 

@@ -61,7 +61,7 @@ struct NVAECommand: ParsableCommand {
             abstract: "Train on dynamically binarised MNIST; prints a JSON summary (NELBO at start and end).")
 
         @Option(help: "nvae (the CPU miniature) or vae (the single-latent baseline).") var model: Architecture = .nvae
-        @Option(help: "Epochs (default 30, or what --time-budget allows).") var epochs: Int?
+        @Option(help: "Epochs (default 30, or what --time-budget allows; a resumed run keeps its own).") var epochs: Int?
         @Option(help: "Train for about this many minutes: 30 timed steps of a throwaway copy fix --epochs so that the whole warm-up + cosine schedule fits (a fair fixed-time comparison of models); a resumed run keeps its epochs.") var timeBudget: Double?
         @Option(help: "Batch size.") var batchSize = 64
         @Option(help: "Peak learning rate (Adamax; 1 warm-up epoch, then cosine to 1e-4).") var lr = 5e-3
@@ -100,7 +100,8 @@ struct NVAECommand: ParsableCommand {
             trainer.maxSteps = maxSteps
             let runDir = runOptions.runDirectory(default: "nvae-\(model.rawValue)")
             var config: [String: Any] = ["task": "nvae", "model": model.rawValue, "train_images": train.count]
-            trainer.epochs = epochs ?? 30
+            // A resumed run keeps its schedule: without --epochs, the epochs in its config.json.
+            trainer.epochs = epochs ?? (runOptions.resume ? savedConfig(runDir)?["epochs"] as? Int : nil) ?? 30
             if let timeBudget {
                 let budget = try budgetedEpochs(minutes: timeBudget, trainer: trainer, train: train, runDir: runDir)
                 trainer.epochs = budget.epochs
@@ -115,13 +116,15 @@ struct NVAECommand: ParsableCommand {
                        "train_seconds": (result.trainSeconds * 10).rounded() / 10, "run": runDir.path])
         }
 
+        func savedConfig(_ runDir: URL) -> [String: Any]? {
+            guard let data = try? Data(contentsOf: runDir.appendingPathComponent("config.json")) else { return nil }
+            return try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        }
+
         /// --time-budget: the epochs of a resumed run from its config; else times 30 steps of a
         /// throwaway copy of the model in a scratch folder (its data-dependent init included).
         func budgetedEpochs(minutes: Double, trainer: VAETraining, train: ImageDataset, runDir: URL) throws -> (epochs: Int, secondsPerStep: Double) {
-            let configURL = runDir.appendingPathComponent("config.json")
-            if runOptions.resume, let data = try? Data(contentsOf: configURL),
-               let config = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-               let epochs = config["epochs"] as? Int, let perStep = config["timed_seconds_per_step"] as? Double {
+            if runOptions.resume, let config = savedConfig(runDir), let epochs = config["epochs"] as? Int, let perStep = config["timed_seconds_per_step"] as? Double {
                 Progress.note("time budget: resuming with the run's \(epochs) epochs (timed at \(String(format: "%.3f", perStep)) s per step)")
                 return (epochs, perStep)
             }
