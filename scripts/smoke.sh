@@ -357,6 +357,8 @@ kx qg train --data "$qgdata" --limit 24 --batch-size 4 --epochs 1 --validation-f
 check "qg train (24 questions, 5 steps): validation loss, windows counted" json_ok '
     o["outcome"] == "finished" and o["steps"] == 5 and o["train_examples"] + o["validation_examples"] == 24
     and math.isfinite(o["validation_loss"]) and o["windowed"] >= 1'
+kx qg train --data "$PWD/Tests/Fixtures/lm/../lm/squad_dev_first_30_paragraphs.json" --limit 24 --batch-size 4 --epochs 1 --validation-fraction 0.2 --runs-dir "$runs" --name qg --resume
+check "qg train --resume naming the data file another way matches the run's config" json_ok 'o["outcome"] == "finished" and o["steps"] == 5'
 check "qg best/ is an HF BertForMaskedLM folder with kexue_task unilm-seq2seq" eval '
     grep -q "unilm-seq2seq" "$runs/qg/best/config.json" && grep -q BertForMaskedLM "$runs/qg/best/config.json" &&
     [ -f "$runs/qg/best/vocab.txt" ] && [ -f "$runs/qg/best/model.safetensors" ]'

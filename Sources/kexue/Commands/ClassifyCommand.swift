@@ -62,7 +62,7 @@ struct Classify: ParsableCommand {
             }
             let dir = runOptions.runDirectory(default: "classify")
             let result = try trainer.run(model: classifier, train: train, validation: validation, dir: dir,
-                                         config: ["task": "classify", "model": modelDir.path, "train_examples": train.count],
+                                         config: ["task": "classify", "model": recordedPath(modelDir.path), "train_examples": train.count],
                                          resume: runOptions.resume)
             var out: [String: Any] = ["task": "classify", "outcome": result.outcome == .finished ? "finished" : "interrupted",
                                       "validation_accuracy": result.validationAccuracy, "steps": result.steps,

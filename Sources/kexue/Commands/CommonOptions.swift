@@ -39,6 +39,12 @@ struct RunOptions: ParsableArguments {
 
 /// Prints one JSON object on stdout (machine-readable results, DESIGN.md §5).
 /// Non-finite numbers, which JSON cannot hold, are written as strings ("nan", "inf").
+/// A path as a run's config.json records it: absolute and standardised, so resuming from another
+/// working directory, or naming the same file another way, still matches the saved config.
+func recordedPath(_ path: String) -> String {
+    URL(fileURLWithPath: path).absoluteURL.standardized.path
+}
+
 func printJSON(_ object: [String: Any]) {
     let data = try! JSONSerialization.data(withJSONObject: jsonSafe(object), options: [.sortedKeys])
     print(String(decoding: data, as: UTF8.self))

@@ -38,7 +38,7 @@ struct Compress: ParsableCommand {
         trainer.batchSize = batchSize; trainer.learningRate = lr; trainer.maxLength = maxLength; trainer.seed = runOptions.seed
         let dir = runOptions.runDirectory(default: "compress")
         let result = try trainer.run(model: model, train: train, validation: validation, dir: dir,
-                                     config: ["task": "compress", "predecessor": predecessorDir.path, "train_examples": train.count,
+                                     config: ["task": "compress", "predecessor": recordedPath(predecessorDir.path), "train_examples": train.count,
                                               "replacement_rate": presetValue.schedule.description],
                                      resume: runOptions.resume)
         var out: [String: Any] = ["task": "compress", "preset": preset, "layers": layers, "replacement_rate": presetValue.schedule.description,

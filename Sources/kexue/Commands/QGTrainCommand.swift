@@ -74,7 +74,7 @@ struct QGTrain: ParsableCommand {
         trainer.epochs = epochs; trainer.batchSize = batchSize; trainer.learningRate = lr; trainer.seed = runOptions.seed
         let dir = runOptions.runDirectory(default: "qg")
         let result = try trainer.run(model, train: train, validation: validation, dir: dir,
-                                     config: ["task": "qg", "data": data, "pretrained": pretrainedDir.path, "from_scratch": fromScratch, "max_passage": maxPassage, "windows": windows,
+                                     config: ["task": "qg", "data": data.map(recordedPath), "pretrained": recordedPath(pretrainedDir.path), "from_scratch": fromScratch, "max_passage": maxPassage, "windows": windows,
                                               "max_answer": maxAnswer, "max_question": maxQuestion, "train_examples": train.count],
                                      resume: runOptions.resume)
         try? TrainingCurves.plot(metrics: dir.appendingPathComponent("metrics.jsonl"), to: dir.appendingPathComponent("curves.png"),
